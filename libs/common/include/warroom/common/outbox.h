@@ -1,0 +1,175 @@
+// The transactional outbox. A Mutation is a state change plus the events it causes; OutboxStore
+// applies it in one Lua script (guards checked, commands run, events appended to the outbox
+// stream) so that a change and its events exist together or not at all. OutboxRelay then moves
+// the stream to Kafka with the idempotent producer, deleting each entry only after its delivery
+// report. Consumers make their apply idempotent with Mutation::MarkProcessed.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <stop_token>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "warroom/common/kafka.h"
+#include "warroom/common/redis.h"
+#include "warroom/common/status.h"
+
+namespace prometheus {
+class Registry;
+class Gauge;
+class Counter;
+}  // namespace prometheus
+
+namespace warroom {
+
+struct OutboxEvent {
+  std::string topic;
+  std::string key;  // the aggregate id: one aggregate's events stay in one partition, in order
+  std::string type;
+  std::string event_id;
+  std::string value;  // a serialized EventEnvelope
+};
+
+class Mutation {
+ public:
+  // The aggregate id picks the outbox shard, so that one aggregate's events keep their order.
+  explicit Mutation(std::string aggregate_id) : aggregate_id_(std::move(aggregate_id)) {}
+
+  // The key must not exist; if it does, nothing is applied and the outcome is kDuplicate.
+  Mutation& RequireAbsent(std::string key);
+  // HGET key field must equal expected ("" for a missing field); else kConflict with the actual.
+  Mutation& RequireField(std::string key, std::string field, std::string expected);
+  // A Redis command whose first argument is its only key, e.g. Do("HSET", k, {"f", "v"}).
+  Mutation& Do(std::string command, std::string key, std::vector<std::string> args = {});
+  Mutation& Emit(OutboxEvent event);
+  // Records an applied event id (with a TTL) and refuses to apply the same id twice.
+  Mutation& MarkProcessed(std::string_view service, std::string_view event_id,
+                          std::chrono::seconds ttl = std::chrono::hours(24 * 14));
+
+  const std::string& aggregate_id() const { return aggregate_id_; }
+  bool empty() const { return ops_.empty() && events_.empty(); }
+
+ private:
+  friend class OutboxStore;
+  struct Guard {
+    bool absent;
+    std::string key, field, expected;
+  };
+  struct Op {
+    std::string command, key;
+    std::vector<std::string> args;
+  };
+  std::string aggregate_id_;
+  std::vector<Guard> guards_;
+  std::vector<Op> ops_;
+  std::vector<OutboxEvent> events_;
+};
+
+struct CommitResult {
+  enum class Outcome { kApplied, kDuplicate, kConflict };
+  Outcome outcome = Outcome::kApplied;
+  int guard = -1;      // which guard stopped it (0-based), for kDuplicate and kConflict
+  std::string actual;  // the field's value found, for kConflict
+
+  bool applied() const { return outcome == Outcome::kApplied; }
+};
+
+class OutboxStore {
+ public:
+  OutboxStore(RedisClient& redis, std::string service, int shards = 4);
+
+  // Applies the mutation atomically. UNAVAILABLE when Redis is down (nothing applied).
+  StatusOr<CommitResult> Commit(const Mutation& mutation);
+
+  const std::string& service() const { return service_; }
+  int shards() const { return shards_; }
+  std::string StreamKey(int shard) const;
+  int ShardOf(std::string_view aggregate_id) const;
+  // Events waiting in every shard.
+  StatusOr<int64_t> Depth();
+
+  // Called after each applied commit (the in-process relay wakes on it).
+  void SetCommitListener(std::function<void()> listener) { listener_ = std::move(listener); }
+
+ private:
+  RedisClient& redis_;
+  std::string service_;
+  int shards_;
+  RedisScript script_;
+  std::function<void()> listener_;
+};
+
+struct RelayOptions {
+  // Identifies this relay for the per-shard lease: a restart with the same id takes over at once,
+  // another replica waits for the lease to lapse.
+  std::string instance_id;
+  int batch = 500;
+  int max_in_flight = 20000;
+  std::chrono::milliseconds lease_ttl{6000};
+  std::chrono::milliseconds idle_wait{50};
+};
+
+class OutboxRelay {
+ public:
+  static StatusOr<std::unique_ptr<OutboxRelay>> Create(RedisClient& redis, OutboxStore& store,
+                                                       const KafkaConfig& kafka,
+                                                       RelayOptions options,
+                                                       prometheus::Registry* registry);
+  ~OutboxRelay();
+
+  void Run(std::stop_token stop);
+  // Wakes the loop at once (new entries committed in this process).
+  void Notify();
+
+  uint64_t published() const { return published_.load(); }
+  // Kafka reachable from the relay's producer (for /readyz).
+  Status CheckKafka() const;
+
+ private:
+  OutboxRelay(RedisClient& redis, OutboxStore& store, RelayOptions options);
+  void OnDelivery(const DeliveryReport& report);
+  bool RenewLeases();
+  int ReadAndProduce(int shard);
+  void DeleteDelivered();
+  void UpdateGauges();
+
+  struct Pending {
+    int shard;
+    std::string entry_id;
+  };
+
+  RedisClient& redis_;
+  OutboxStore& store_;
+  RelayOptions options_;
+  std::unique_ptr<KafkaProducer> producer_;
+  RedisScript lease_script_;
+
+  std::vector<bool> leased_;
+  std::vector<std::string> cursor_;  // last entry id produced, per shard
+  std::vector<int> in_flight_;
+  std::vector<bool> rewind_;  // a delivery failed: read the shard again from its start
+  std::vector<std::vector<std::string>> delivered_;
+  std::unordered_map<uint64_t, Pending> pending_;
+  uint64_t next_token_ = 1;
+  std::chrono::steady_clock::time_point next_renew_{};
+  std::chrono::steady_clock::time_point next_gauges_{};
+
+  std::mutex wake_mu_;
+  std::condition_variable wake_;
+  bool woken_ = false;
+  std::atomic<uint64_t> published_{0};
+
+  prometheus::Gauge* depth_gauge_ = nullptr;
+  prometheus::Gauge* lag_gauge_ = nullptr;
+  prometheus::Counter* published_counter_ = nullptr;
+  prometheus::Counter* failed_counter_ = nullptr;
+};
+
+}  // namespace warroom

@@ -1,0 +1,74 @@
+// A small RAII client over hiredis: a pool of connections that reconnect with backoff, pipelines,
+// and Lua scripts loaded once and run by SHA. Any I/O failure comes back as UNAVAILABLE.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "warroom/common/config.h"
+#include "warroom/common/status.h"
+
+struct redisContext;
+
+namespace warroom {
+
+struct RedisReply {
+  enum class Type { kNil, kString, kInteger, kArray, kStatus, kError };
+  Type type = Type::kNil;
+  std::string str;  // kString, kStatus, kError
+  long long integer = 0;
+  std::vector<RedisReply> elements;
+
+  bool is_nil() const { return type == Type::kNil; }
+  bool is_error() const { return type == Type::kError; }
+};
+
+using RedisArgs = std::vector<std::string>;
+
+// A script registered with a client; Eval runs it by SHA and reloads it on NOSCRIPT.
+struct RedisScript {
+  std::string source;
+  std::string sha;
+};
+
+class RedisClient {
+ public:
+  explicit RedisClient(RedisConfig config);
+  ~RedisClient();
+  RedisClient(const RedisClient&) = delete;
+  RedisClient& operator=(const RedisClient&) = delete;
+
+  // Runs one command. A Redis error reply becomes INTERNAL with Redis's text.
+  StatusOr<RedisReply> Command(const RedisArgs& args);
+  // Sends all commands in one round trip; replies in order (error replies stay replies).
+  StatusOr<std::vector<RedisReply>> Pipeline(const std::vector<RedisArgs>& commands);
+  // Computes the SHA of a script (SCRIPT LOAD on first use happens lazily in Eval).
+  static RedisScript MakeScript(std::string source);
+  StatusOr<RedisReply> Eval(const RedisScript& script, const RedisArgs& keys, const RedisArgs& args);
+
+  Status Ping();
+  const RedisConfig& config() const { return config_; }
+
+ private:
+  struct Connection;
+  class Lease;
+
+  Lease Acquire();
+  void Release(Connection* connection);
+  // Connects when needed; honours the backoff after a failed attempt.
+  Status EnsureConnected(Connection& connection);
+
+  RedisConfig config_;
+  std::mutex mu_;
+  std::condition_variable available_;
+  std::vector<std::unique_ptr<Connection>> connections_;
+  std::vector<Connection*> idle_;
+};
+
+}  // namespace warroom

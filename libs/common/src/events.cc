@@ -1,0 +1,48 @@
+#include "warroom/common/events.h"
+
+#include <google/protobuf/util/time_util.h>
+
+namespace warroom {
+
+v1::EventEnvelope EventFactory::New(std::string aggregate_id, int64_t aggregate_version,
+                                    std::string correlation_id) const {
+  v1::EventEnvelope e;
+  e.set_event_id(ids_.NewUuidV7());
+  auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(clock_.Now().time_since_epoch());
+  *e.mutable_occurred_at() = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(nanos.count());
+  e.set_producer(producer_);
+  e.set_aggregate_id(std::move(aggregate_id));
+  e.set_aggregate_version(aggregate_version);
+  e.set_correlation_id(std::move(correlation_id));
+  return e;
+}
+
+std::string EventType(const v1::EventEnvelope& envelope) {
+  const auto* oneof = v1::EventEnvelope::descriptor()->FindOneofByName("payload");
+  const auto* field = envelope.GetReflection()->GetOneofFieldDescriptor(envelope, oneof);
+  return field == nullptr ? std::string() : field->name();
+}
+
+OutboxEvent ToOutboxEvent(std::string_view topic, const v1::EventEnvelope& envelope) {
+  OutboxEvent e;
+  e.topic = std::string(topic);
+  e.key = envelope.aggregate_id();
+  e.type = EventType(envelope);
+  e.event_id = envelope.event_id();
+  envelope.SerializeToString(&e.value);
+  return e;
+}
+
+StatusOr<v1::EventEnvelope> DecodeEnvelope(std::string_view bytes) {
+  v1::EventEnvelope e;
+  if (!e.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return InvalidArgumentError("event is not a warroom.v1.EventEnvelope");
+  }
+  if (e.event_id().empty()) return InvalidArgumentError("event has no event_id");
+  if (e.payload_case() == v1::EventEnvelope::PAYLOAD_NOT_SET) {
+    return InvalidArgumentError("event " + e.event_id() + " has no payload this build knows");
+  }
+  return e;
+}
+
+}  // namespace warroom

@@ -1,0 +1,422 @@
+#include "warroom/common/outbox.h"
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+
+#include <algorithm>
+#include <functional>
+
+#include "warroom/common/log.h"
+#include "warroom/common/metrics.h"
+#include "warroom/common/topics.h"
+
+namespace warroom {
+
+namespace {
+
+// ARGV: guard count, then (kind, key index, field, expected) per guard; op count, then
+// (argc, command, key index, args...) per op; event count and the outbox key index, then
+// (topic, key, type, event id, value) per event. Returns {"applied"}, {"duplicate", i} or
+// {"conflict", i, actual}.
+constexpr char kCommitScript[] = R"lua(
+local pos = 1
+local function nxt() local v = ARGV[pos]; pos = pos + 1; return v end
+local guards = tonumber(nxt())
+for i = 1, guards do
+  local kind = nxt(); local key = KEYS[tonumber(nxt())]; local field = nxt(); local expected = nxt()
+  if kind == 'a' then
+    if redis.call('EXISTS', key) == 1 then return {'duplicate', i - 1} end
+  else
+    local actual = redis.call('HGET', key, field)
+    if actual == false then actual = '' end
+    if actual ~= expected then return {'conflict', i - 1, actual} end
+  end
+end
+local ops = tonumber(nxt())
+for i = 1, ops do
+  local argc = tonumber(nxt())
+  local cmd = nxt()
+  local call = {cmd, KEYS[tonumber(nxt())]}
+  for j = 3, argc do call[j] = nxt() end
+  redis.call(unpack(call))
+end
+local events = tonumber(nxt())
+if events > 0 then
+  local outbox = KEYS[tonumber(nxt())]
+  for i = 1, events do
+    redis.call('XADD', outbox, '*', 't', nxt(), 'k', nxt(), 'y', nxt(), 'i', nxt(), 'v', nxt())
+  end
+end
+return {'applied'}
+)lua";
+
+// Returns 1 when this instance holds (or now takes) the lease.
+constexpr char kLeaseScript[] = R"lua(
+local holder = redis.call('GET', KEYS[1])
+if holder == false or holder == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+return 0
+)lua";
+
+// Gives each distinct key one KEYS slot, so that the script declares every key it touches.
+class KeyTable {
+ public:
+  std::string IndexOf(const std::string& key) {
+    auto [it, added] = index_.try_emplace(key, keys_.size() + 1);
+    if (added) keys_.push_back(key);
+    return std::to_string(it->second);
+  }
+  RedisArgs& keys() { return keys_; }
+
+ private:
+  std::unordered_map<std::string, size_t> index_;
+  RedisArgs keys_;
+};
+
+}  // namespace
+
+// -------------------------------------------------------------------------------- mutation
+
+Mutation& Mutation::RequireAbsent(std::string key) {
+  guards_.push_back({true, std::move(key), {}, {}});
+  return *this;
+}
+
+Mutation& Mutation::RequireField(std::string key, std::string field, std::string expected) {
+  guards_.push_back({false, std::move(key), std::move(field), std::move(expected)});
+  return *this;
+}
+
+Mutation& Mutation::Do(std::string command, std::string key, std::vector<std::string> args) {
+  ops_.push_back({std::move(command), std::move(key), std::move(args)});
+  return *this;
+}
+
+Mutation& Mutation::Emit(OutboxEvent event) {
+  events_.push_back(std::move(event));
+  return *this;
+}
+
+Mutation& Mutation::MarkProcessed(std::string_view service, std::string_view event_id,
+                                  std::chrono::seconds ttl) {
+  std::string key = std::string(service) + ":processed:" + std::string(event_id);
+  RequireAbsent(key);
+  return Do("SET", key, {"1", "EX", std::to_string(ttl.count())});
+}
+
+// ---------------------------------------------------------------------------------- store
+
+OutboxStore::OutboxStore(RedisClient& redis, std::string service, int shards)
+    : redis_(redis),
+      service_(std::move(service)),
+      shards_(std::max(1, shards)),
+      script_(RedisClient::MakeScript(kCommitScript)) {}
+
+std::string OutboxStore::StreamKey(int shard) const {
+  return service_ + ":outbox:{" + std::to_string(shard) + "}";
+}
+
+int OutboxStore::ShardOf(std::string_view aggregate_id) const {
+  // FNV-1a: stable across processes and builds, unlike std::hash.
+  uint32_t h = 2166136261u;
+  for (char c : aggregate_id) h = (h ^ static_cast<uint8_t>(c)) * 16777619u;
+  return static_cast<int>(h % static_cast<uint32_t>(shards_));
+}
+
+StatusOr<CommitResult> OutboxStore::Commit(const Mutation& m) {
+  KeyTable keys;
+  RedisArgs args;
+  args.reserve(4 + 4 * m.guards_.size() + 4 * m.ops_.size() + 5 * m.events_.size());
+  args.push_back(std::to_string(m.guards_.size()));
+  for (const auto& g : m.guards_) {
+    args.push_back(g.absent ? "a" : "f");
+    args.push_back(keys.IndexOf(g.key));
+    args.push_back(g.field);
+    args.push_back(g.expected);
+  }
+  args.push_back(std::to_string(m.ops_.size()));
+  for (const auto& op : m.ops_) {
+    args.push_back(std::to_string(op.args.size() + 2));
+    args.push_back(op.command);
+    args.push_back(keys.IndexOf(op.key));
+    args.insert(args.end(), op.args.begin(), op.args.end());
+  }
+  args.push_back(std::to_string(m.events_.size()));
+  if (!m.events_.empty()) {
+    args.push_back(keys.IndexOf(StreamKey(ShardOf(m.aggregate_id_))));
+    for (const auto& e : m.events_) {
+      args.push_back(e.topic);
+      args.push_back(e.key);
+      args.push_back(e.type);
+      args.push_back(e.event_id);
+      args.push_back(e.value);
+    }
+  }
+  auto reply = redis_.Eval(script_, keys.keys(), args);
+  if (!reply.ok()) return reply.status();
+  if (reply->type != RedisReply::Type::kArray || reply->elements.empty()) {
+    return InternalError("outbox commit: unexpected script reply");
+  }
+  CommitResult result;
+  const std::string& outcome = reply->elements[0].str;
+  if (outcome == "applied") {
+    if (!m.events_.empty() && listener_) listener_();
+    return result;
+  }
+  result.guard = reply->elements.size() > 1 ? static_cast<int>(reply->elements[1].integer) : -1;
+  if (outcome == "duplicate") {
+    result.outcome = CommitResult::Outcome::kDuplicate;
+  } else {
+    result.outcome = CommitResult::Outcome::kConflict;
+    if (reply->elements.size() > 2) result.actual = reply->elements[2].str;
+  }
+  return result;
+}
+
+StatusOr<int64_t> OutboxStore::Depth() {
+  std::vector<RedisArgs> commands;
+  for (int s = 0; s < shards_; ++s) commands.push_back({"XLEN", StreamKey(s)});
+  auto replies = redis_.Pipeline(commands);
+  if (!replies.ok()) return replies.status();
+  int64_t total = 0;
+  for (const auto& r : *replies) total += r.integer;
+  return total;
+}
+
+// ---------------------------------------------------------------------------------- relay
+
+OutboxRelay::OutboxRelay(RedisClient& redis, OutboxStore& store, RelayOptions options)
+    : redis_(redis),
+      store_(store),
+      options_(std::move(options)),
+      lease_script_(RedisClient::MakeScript(kLeaseScript)),
+      leased_(store.shards(), false),
+      cursor_(store.shards(), "-"),
+      in_flight_(store.shards(), 0),
+      rewind_(store.shards(), false),
+      delivered_(store.shards()) {}
+
+OutboxRelay::~OutboxRelay() = default;
+
+StatusOr<std::unique_ptr<OutboxRelay>> OutboxRelay::Create(RedisClient& redis, OutboxStore& store,
+                                                           const KafkaConfig& kafka,
+                                                           RelayOptions options,
+                                                           prometheus::Registry* registry) {
+  if (options.instance_id.empty()) return InvalidArgumentError("outbox relay needs an instance id");
+  std::unique_ptr<OutboxRelay> relay(new OutboxRelay(redis, store, std::move(options)));
+  OutboxRelay* self = relay.get();
+  auto producer =
+      KafkaProducer::Create(kafka, [self](const DeliveryReport& r) { self->OnDelivery(r); });
+  if (!producer.ok()) return producer.status();
+  relay->producer_ = std::move(*producer);
+  if (registry != nullptr) {
+    const std::string& svc = store.service();
+    relay->depth_gauge_ = &prometheus::BuildGauge()
+                               .Name(MetricName(svc, "outbox_depth_events"))
+                               .Help("Events committed to the outbox and not yet delivered to Kafka")
+                               .Register(*registry)
+                               .Add({});
+    relay->lag_gauge_ = &prometheus::BuildGauge()
+                             .Name(MetricName(svc, "outbox_lag_seconds"))
+                             .Help("Age of the oldest undelivered outbox event")
+                             .Register(*registry)
+                             .Add({});
+    auto& delivered = prometheus::BuildCounter()
+                          .Name(MetricName(svc, "outbox_events_total"))
+                          .Help("Outbox events by delivery result")
+                          .Register(*registry);
+    relay->published_counter_ = &delivered.Add({{"result", "delivered"}});
+    relay->failed_counter_ = &delivered.Add({{"result", "failed"}});
+  }
+  return relay;
+}
+
+Status OutboxRelay::CheckKafka() const {
+  return producer_->CheckReachable(std::chrono::milliseconds(1000));
+}
+
+void OutboxRelay::Notify() {
+  {
+    std::lock_guard lock(wake_mu_);
+    woken_ = true;
+  }
+  wake_.notify_one();
+}
+
+void OutboxRelay::OnDelivery(const DeliveryReport& report) {
+  auto it = pending_.find(report.token);
+  if (it == pending_.end()) return;
+  Pending p = std::move(it->second);
+  pending_.erase(it);
+  --in_flight_[p.shard];
+  if (report.status.ok()) {
+    delivered_[p.shard].push_back(std::move(p.entry_id));
+    ++published_;
+    if (published_counter_) published_counter_->Increment();
+  } else {
+    // Kept in the stream; the shard is read again from its start once nothing is in flight.
+    rewind_[p.shard] = true;
+    if (failed_counter_) failed_counter_->Increment();
+    log::Warn("outbox_delivery_failed").Kv("entry", p.entry_id).Kv("reason", report.status.ToString());
+  }
+}
+
+bool OutboxRelay::RenewLeases() {
+  auto now = std::chrono::steady_clock::now();
+  if (now < next_renew_) return true;
+  std::vector<RedisArgs> commands;
+  for (int s = 0; s < store_.shards(); ++s) {
+    commands.push_back({"EVALSHA", lease_script_.sha, "1", store_.StreamKey(s) + ":lease",
+                        options_.instance_id, std::to_string(options_.lease_ttl.count())});
+  }
+  auto replies = redis_.Pipeline(commands);
+  if (!replies.ok()) return false;
+  for (int s = 0; s < store_.shards(); ++s) {
+    const RedisReply& r = (*replies)[s];
+    if (r.is_error()) {
+      // NOSCRIPT after a Redis restart: load it and renew on the next turn.
+      (void)redis_.Command({"SCRIPT", "LOAD", lease_script_.source});
+      return false;
+    }
+    bool held = r.integer == 1;
+    if (held && !leased_[s]) {
+      cursor_[s] = "-";
+      log::Info("outbox_lease_taken").Kv("shard", s).Kv("instance", options_.instance_id);
+    }
+    leased_[s] = held;
+  }
+  next_renew_ = now + options_.lease_ttl / 3;
+  return true;
+}
+
+int OutboxRelay::ReadAndProduce(int shard) {
+  if (rewind_[shard] && in_flight_[shard] == 0) {
+    rewind_[shard] = false;
+    cursor_[shard] = "-";
+  }
+  int room = options_.max_in_flight - static_cast<int>(pending_.size());
+  if (room <= 0 || rewind_[shard]) return 0;
+  std::string start = cursor_[shard] == "-" ? "-" : "(" + cursor_[shard];
+  auto reply = redis_.Command({"XRANGE", store_.StreamKey(shard), start, "+", "COUNT",
+                               std::to_string(std::min(room, options_.batch))});
+  if (!reply.ok()) return 0;
+  int produced = 0;
+  for (const auto& entry : reply->elements) {
+    if (entry.elements.size() != 2) continue;
+    const std::string& id = entry.elements[0].str;
+    std::string_view topic, key, type, event_id, value;
+    const auto& fields = entry.elements[1].elements;
+    for (size_t i = 0; i + 1 < fields.size(); i += 2) {
+      std::string_view f = fields[i].str;
+      std::string_view v = fields[i + 1].str;
+      if (f == "t") topic = v;
+      else if (f == "k") key = v;
+      else if (f == "y") type = v;
+      else if (f == "i") event_id = v;
+      else if (f == "v") value = v;
+    }
+    uint64_t token = next_token_++;
+    std::vector<KafkaHeader> headers = {{std::string(headers::kEventType), std::string(type)},
+                                        {std::string(headers::kEventId), std::string(event_id)}};
+    Status s;
+    while (!(s = producer_->Produce(topic, key, value, headers, token)).ok() &&
+           s.code() == StatusCode::kResourceExhausted) {
+      producer_->Poll(std::chrono::milliseconds(5));
+    }
+    if (!s.ok()) {
+      log::Error("outbox_produce_failed").Kv("entry", id).Kv("reason", s.ToString());
+      break;  // retried from this entry on the next turn
+    }
+    pending_.emplace(token, Pending{shard, id});
+    ++in_flight_[shard];
+    cursor_[shard] = id;
+    ++produced;
+  }
+  return produced;
+}
+
+void OutboxRelay::DeleteDelivered() {
+  std::vector<RedisArgs> commands;
+  for (int s = 0; s < store_.shards(); ++s) {
+    if (delivered_[s].empty()) continue;
+    RedisArgs xdel = {"XDEL", store_.StreamKey(s)};
+    xdel.insert(xdel.end(), delivered_[s].begin(), delivered_[s].end());
+    commands.push_back(std::move(xdel));
+  }
+  if (commands.empty()) return;
+  // If Redis is down the ids stay here and are deleted on a later turn; an entry that is
+  // delivered but not yet deleted is at worst delivered again, never lost.
+  if (redis_.Pipeline(commands).ok()) {
+    for (auto& d : delivered_) d.clear();
+  }
+}
+
+void OutboxRelay::UpdateGauges() {
+  if (depth_gauge_ == nullptr) return;
+  auto now = std::chrono::steady_clock::now();
+  if (now < next_gauges_) return;
+  next_gauges_ = now + std::chrono::seconds(1);
+  std::vector<RedisArgs> commands;
+  for (int s = 0; s < store_.shards(); ++s) {
+    commands.push_back({"XLEN", store_.StreamKey(s)});
+    commands.push_back({"XRANGE", store_.StreamKey(s), "-", "+", "COUNT", "1"});
+  }
+  auto replies = redis_.Pipeline(commands);
+  if (!replies.ok()) return;
+  int64_t depth = 0;
+  int64_t oldest_ms = 0;
+  for (size_t i = 0; i + 1 < replies->size(); i += 2) {
+    depth += (*replies)[i].integer;
+    const auto& first = (*replies)[i + 1];
+    if (!first.elements.empty() && !first.elements[0].elements.empty()) {
+      int64_t ms = std::stoll(first.elements[0].elements[0].str);  // stream ids start with ms
+      if (oldest_ms == 0 || ms < oldest_ms) oldest_ms = ms;
+    }
+  }
+  depth_gauge_->Set(static_cast<double>(depth));
+  double lag = 0;
+  if (oldest_ms > 0) {
+    auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+    lag = std::max<int64_t>(0, now_ms - oldest_ms) / 1000.0;
+  }
+  lag_gauge_->Set(lag);
+}
+
+void OutboxRelay::Run(std::stop_token stop) {
+  log::Info("outbox_relay_started").Kv("service", store_.service()).Kv("shards", store_.shards());
+  while (!stop.stop_requested()) {
+    if (!RenewLeases()) {
+      producer_->Poll(std::chrono::milliseconds(200));  // Redis down: keep serving reports
+      DeleteDelivered();
+      continue;
+    }
+    int produced = 0;
+    for (int s = 0; s < store_.shards(); ++s) {
+      if (leased_[s]) produced += ReadAndProduce(s);
+    }
+    producer_->Poll(std::chrono::milliseconds(0));
+    DeleteDelivered();
+    UpdateGauges();
+    if (produced > 0) continue;
+    if (!pending_.empty()) {
+      producer_->Poll(std::chrono::milliseconds(1));
+      continue;
+    }
+    std::unique_lock lock(wake_mu_);
+    wake_.wait_for(lock, options_.idle_wait, [&] { return woken_ || stop.stop_requested(); });
+    woken_ = false;
+  }
+  // Give in-flight messages a moment; whatever is not reported stays in the stream.
+  if (!producer_->Flush(std::chrono::milliseconds(2000)).ok()) {
+    log::Warn("outbox_relay_unflushed").Kv("in_flight", producer_->InFlight());
+  }
+  DeleteDelivered();
+  log::Info("outbox_relay_stopped").Kv("service", store_.service());
+}
+
+}  // namespace warroom

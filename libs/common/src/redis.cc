@@ -1,0 +1,248 @@
+#include "warroom/common/redis.h"
+
+#include <hiredis/hiredis.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+
+#include "warroom/common/log.h"
+
+namespace warroom {
+
+namespace {
+
+struct ContextDeleter {
+  void operator()(redisContext* c) const { redisFree(c); }
+};
+struct ReplyDeleter {
+  void operator()(redisReply* r) const { freeReplyObject(r); }
+};
+using ContextPtr = std::unique_ptr<redisContext, ContextDeleter>;
+using ReplyPtr = std::unique_ptr<redisReply, ReplyDeleter>;
+
+constexpr std::chrono::milliseconds kMinBackoff{50};
+constexpr std::chrono::milliseconds kMaxBackoff{2000};
+
+RedisReply Convert(const redisReply* r) {
+  RedisReply out;
+  switch (r->type) {
+    case REDIS_REPLY_STRING:
+      out.type = RedisReply::Type::kString;
+      out.str.assign(r->str, r->len);
+      break;
+    case REDIS_REPLY_STATUS:
+      out.type = RedisReply::Type::kStatus;
+      out.str.assign(r->str, r->len);
+      break;
+    case REDIS_REPLY_ERROR:
+      out.type = RedisReply::Type::kError;
+      out.str.assign(r->str, r->len);
+      break;
+    case REDIS_REPLY_INTEGER:
+      out.type = RedisReply::Type::kInteger;
+      out.integer = r->integer;
+      break;
+    case REDIS_REPLY_ARRAY:
+      out.type = RedisReply::Type::kArray;
+      out.elements.reserve(r->elements);
+      for (size_t i = 0; i < r->elements; ++i) out.elements.push_back(Convert(r->element[i]));
+      break;
+    default:
+      out.type = RedisReply::Type::kNil;
+  }
+  return out;
+}
+
+timeval ToTimeval(std::chrono::milliseconds ms) {
+  return timeval{static_cast<time_t>(ms.count() / 1000),
+                 static_cast<suseconds_t>((ms.count() % 1000) * 1000)};
+}
+
+// SHA-1 of a script, as Redis computes it for EVALSHA.
+std::string Sha1Hex(std::string_view data) {
+  std::array<uint32_t, 5> h = {0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0};
+  std::string msg(data);
+  uint64_t bit_len = static_cast<uint64_t>(data.size()) * 8;
+  msg.push_back(static_cast<char>(0x80));
+  while (msg.size() % 64 != 56) msg.push_back('\0');
+  for (int i = 7; i >= 0; --i) msg.push_back(static_cast<char>(bit_len >> (8 * i)));
+  auto rotl = [](uint32_t x, int n) { return (x << n) | (x >> (32 - n)); };
+  for (size_t chunk = 0; chunk < msg.size(); chunk += 64) {
+    std::array<uint32_t, 80> w{};
+    for (int i = 0; i < 16; ++i) {
+      const auto* p = reinterpret_cast<const unsigned char*>(msg.data() + chunk + 4 * i);
+      w[i] = (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
+    }
+    for (int i = 16; i < 80; ++i) w[i] = rotl(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
+    uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
+    for (int i = 0; i < 80; ++i) {
+      uint32_t f, k;
+      if (i < 20) {
+        f = (b & c) | (~b & d), k = 0x5A827999;
+      } else if (i < 40) {
+        f = b ^ c ^ d, k = 0x6ED9EBA1;
+      } else if (i < 60) {
+        f = (b & c) | (b & d) | (c & d), k = 0x8F1BBCDC;
+      } else {
+        f = b ^ c ^ d, k = 0xCA62C1D6;
+      }
+      uint32_t t = rotl(a, 5) + f + e + k + w[i];
+      e = d, d = c, c = rotl(b, 30), b = a, a = t;
+    }
+    h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e;
+  }
+  char hex[41];
+  for (int i = 0; i < 5; ++i) std::snprintf(hex + 8 * i, 9, "%08x", h[i]);
+  return std::string(hex, 40);
+}
+
+}  // namespace
+
+struct RedisClient::Connection {
+  ContextPtr context;
+  std::chrono::steady_clock::time_point next_attempt{};
+  std::chrono::milliseconds backoff{kMinBackoff};
+
+  void Drop() { context.reset(); }
+  bool Broken() const { return !context || context->err != 0; }
+};
+
+class RedisClient::Lease {
+ public:
+  Lease(RedisClient* client, Connection* c) : client_(client), c_(c) {}
+  Lease(Lease&& other) noexcept : client_(other.client_), c_(std::exchange(other.c_, nullptr)) {}
+  ~Lease() {
+    if (c_) client_->Release(c_);
+  }
+  Connection& operator*() const { return *c_; }
+  Connection* operator->() const { return c_; }
+
+ private:
+  RedisClient* client_;
+  Connection* c_;
+};
+
+RedisClient::RedisClient(RedisConfig config) : config_(std::move(config)) {
+  for (int i = 0; i < config_.pool_size; ++i) {
+    connections_.push_back(std::make_unique<Connection>());
+    idle_.push_back(connections_.back().get());
+  }
+}
+
+RedisClient::~RedisClient() = default;
+
+RedisClient::Lease RedisClient::Acquire() {
+  std::unique_lock lock(mu_);
+  available_.wait(lock, [&] { return !idle_.empty(); });
+  Connection* c = idle_.back();
+  idle_.pop_back();
+  return Lease(this, c);
+}
+
+void RedisClient::Release(Connection* connection) {
+  {
+    std::lock_guard lock(mu_);
+    idle_.push_back(connection);
+  }
+  available_.notify_one();
+}
+
+Status RedisClient::EnsureConnected(Connection& c) {
+  if (!c.Broken()) return Status::Ok();
+  c.Drop();
+  auto now = std::chrono::steady_clock::now();
+  if (now < c.next_attempt) return UnavailableError("redis unreachable (waiting to reconnect)");
+  timeval tv = ToTimeval(config_.timeout);
+  ContextPtr ctx(redisConnectWithTimeout(config_.host.c_str(), config_.port, tv));
+  if (!ctx || ctx->err != 0) {
+    std::string why = ctx ? ctx->errstr : "out of memory";
+    c.next_attempt = now + c.backoff;
+    c.backoff = std::min(c.backoff * 2, kMaxBackoff);
+    log::Warn("redis_connect_failed").Kv("host", config_.host).Kv("port", config_.port).Kv("error", why);
+    return UnavailableError("redis unreachable: " + why);
+  }
+  redisSetTimeout(ctx.get(), tv);
+  redisEnableKeepAlive(ctx.get());
+  c.context = std::move(ctx);
+  c.backoff = kMinBackoff;
+  return Status::Ok();
+}
+
+namespace {
+
+void AppendArgs(redisContext* ctx, const RedisArgs& args) {
+  std::vector<const char*> argv;
+  std::vector<size_t> lens;
+  argv.reserve(args.size());
+  lens.reserve(args.size());
+  for (const auto& a : args) {
+    argv.push_back(a.data());
+    lens.push_back(a.size());
+  }
+  redisAppendCommandArgv(ctx, static_cast<int>(args.size()), argv.data(), lens.data());
+}
+
+}  // namespace
+
+StatusOr<std::vector<RedisReply>> RedisClient::Pipeline(const std::vector<RedisArgs>& commands) {
+  auto c = Acquire();
+  WARROOM_RETURN_IF_ERROR(EnsureConnected(*c));
+  for (const auto& args : commands) AppendArgs(c->context.get(), args);
+  std::vector<RedisReply> replies;
+  replies.reserve(commands.size());
+  for (size_t i = 0; i < commands.size(); ++i) {
+    void* raw = nullptr;
+    if (redisGetReply(c->context.get(), &raw) != REDIS_OK || raw == nullptr) {
+      std::string why = c->context->errstr;
+      c->Drop();
+      return UnavailableError("redis connection lost: " + why);
+    }
+    ReplyPtr reply(static_cast<redisReply*>(raw));
+    replies.push_back(Convert(reply.get()));
+  }
+  return replies;
+}
+
+StatusOr<RedisReply> RedisClient::Command(const RedisArgs& args) {
+  auto replies = Pipeline({args});
+  if (!replies.ok()) return replies.status();
+  RedisReply reply = std::move(replies->front());
+  if (reply.is_error()) return InternalError("redis: " + reply.str);
+  return reply;
+}
+
+RedisScript RedisClient::MakeScript(std::string source) {
+  RedisScript script{std::move(source), {}};
+  script.sha = Sha1Hex(script.source);
+  return script;
+}
+
+StatusOr<RedisReply> RedisClient::Eval(const RedisScript& script, const RedisArgs& keys,
+                                       const RedisArgs& args) {
+  RedisArgs argv;
+  argv.reserve(3 + keys.size() + args.size());
+  argv.push_back("EVALSHA");
+  argv.push_back(script.sha);
+  argv.push_back(std::to_string(keys.size()));
+  argv.insert(argv.end(), keys.begin(), keys.end());
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto replies = Pipeline({argv});
+  if (!replies.ok()) return replies.status();
+  RedisReply reply = std::move(replies->front());
+  if (reply.is_error() && reply.str.rfind("NOSCRIPT", 0) == 0) {
+    // First use on this server (or after a restart or SCRIPT FLUSH): load it and run again.
+    auto loaded = Command({"SCRIPT", "LOAD", script.source});
+    if (!loaded.ok()) return loaded.status();
+    return Command(argv);
+  }
+  if (reply.is_error()) return InternalError("redis script: " + reply.str);
+  return reply;
+}
+
+Status RedisClient::Ping() {
+  auto reply = Command({"PING"});
+  return reply.ok() ? Status::Ok() : reply.status();
+}
+
+}  // namespace warroom

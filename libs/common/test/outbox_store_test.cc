@@ -1,0 +1,93 @@
+#include <gtest/gtest.h>
+
+#include "testing/process.h"
+#include "warroom/common/outbox.h"
+
+namespace warroom {
+namespace {
+
+class OutboxStoreTest : public ::testing::Test {
+ protected:
+  OutboxStoreTest() : server_(dir_.path()), redis_(Config()), store_(redis_, "svc", 2) {}
+  RedisConfig Config() {
+    RedisConfig c;
+    c.port = server_.port();
+    return c;
+  }
+  OutboxEvent Event(const std::string& id) {
+    return OutboxEvent{"warroom.probe.v1", "agg", "outbox_probe", id, "payload-" + id};
+  }
+
+  testing::TestDir dir_;
+  testing::RedisServer server_;
+  RedisClient redis_;
+  OutboxStore store_;
+};
+
+TEST_F(OutboxStoreTest, StateAndEventLandTogether) {
+  Mutation m("agg");
+  m.Do("HSET", "agg:state", {"v", "1", "status", "reported"}).Emit(Event("e1"));
+  auto r = store_.Commit(m);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->applied());
+  EXPECT_EQ(redis_.Command({"HGET", "agg:state", "status"})->str, "reported");
+  EXPECT_EQ(*store_.Depth(), 1);
+  auto entries = redis_.Command({"XRANGE", store_.StreamKey(store_.ShardOf("agg")), "-", "+"});
+  ASSERT_EQ(entries->elements.size(), 1u);
+  const auto& fields = entries->elements[0].elements[1].elements;
+  EXPECT_EQ(fields[1].str, "warroom.probe.v1");
+  EXPECT_EQ(fields[9].str, "payload-e1");
+}
+
+TEST_F(OutboxStoreTest, VersionGuardRejectsAStaleWriteAndAppliesNothing) {
+  ASSERT_TRUE(store_.Commit(Mutation("agg").Do("HSET", "agg:state", {"v", "2"})).ok());
+  Mutation stale("agg");
+  stale.RequireField("agg:state", "v", "1").Do("HSET", "agg:state", {"v", "3"}).Emit(Event("e2"));
+  auto r = store_.Commit(stale);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->outcome, CommitResult::Outcome::kConflict);
+  EXPECT_EQ(r->actual, "2");
+  EXPECT_EQ(redis_.Command({"HGET", "agg:state", "v"})->str, "2");
+  EXPECT_EQ(*store_.Depth(), 0);
+}
+
+TEST_F(OutboxStoreTest, MissingFieldCountsAsEmptyForAFirstWrite) {
+  Mutation first("agg");
+  first.RequireField("agg:state", "v", "").Do("HSET", "agg:state", {"v", "1"});
+  EXPECT_TRUE(store_.Commit(first)->applied());
+}
+
+TEST_F(OutboxStoreTest, ProcessedEventIsAppliedOnlyOnce) {
+  auto apply = [&] {
+    Mutation m("agg");
+    m.MarkProcessed("svc", "event-1").Do("HINCRBY", "counts", {"applied", "1"});
+    return store_.Commit(m);
+  };
+  EXPECT_TRUE(apply()->applied());
+  EXPECT_EQ(apply()->outcome, CommitResult::Outcome::kDuplicate);
+  EXPECT_EQ(redis_.Command({"HGET", "counts", "applied"})->str, "1");
+  auto ttl = redis_.Command({"TTL", "svc:processed:event-1"});
+  EXPECT_GT(ttl->integer, 0);
+}
+
+TEST_F(OutboxStoreTest, ShardIsStableForAnAggregate) {
+  EXPECT_EQ(store_.ShardOf("GP26-0000001-4"), store_.ShardOf("GP26-0000001-4"));
+  EXPECT_EQ(store_.StreamKey(1), "svc:outbox:{1}");
+}
+
+TEST_F(OutboxStoreTest, CommitListenerFiresOnlyWhenEventsWereAdded) {
+  int calls = 0;
+  store_.SetCommitListener([&] { ++calls; });
+  ASSERT_TRUE(store_.Commit(Mutation("a").Do("SET", "x", {"1"})).ok());
+  ASSERT_TRUE(store_.Commit(Mutation("a").Emit(Event("e3"))).ok());
+  EXPECT_EQ(calls, 1);
+}
+
+TEST_F(OutboxStoreTest, RedisDownIsUnavailableAndNothingIsHalfWritten) {
+  server_.Stop();
+  auto r = store_.Commit(Mutation("agg").Do("SET", "x", {"1"}).Emit(Event("e4")));
+  EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace warroom

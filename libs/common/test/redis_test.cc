@@ -1,0 +1,79 @@
+#include "warroom/common/redis.h"
+
+#include <gtest/gtest.h>
+
+#include "testing/process.h"
+
+namespace warroom {
+namespace {
+
+RedisConfig ConfigFor(int port) {
+  RedisConfig c;
+  c.port = port;
+  c.pool_size = 2;
+  c.timeout = std::chrono::milliseconds(500);
+  return c;
+}
+
+TEST(RedisClientTest, RunsCommandsAndPipelines) {
+  testing::TestDir dir;
+  testing::RedisServer server(dir.path());
+  RedisClient redis(ConfigFor(server.port()));
+  ASSERT_TRUE(redis.Command({"SET", "k", "v"}).ok());
+  auto got = redis.Command({"GET", "k"});
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->str, "v");
+  auto replies = redis.Pipeline({{"INCR", "n"}, {"INCR", "n"}, {"GET", "missing"}});
+  ASSERT_TRUE(replies.ok());
+  EXPECT_EQ((*replies)[1].integer, 2);
+  EXPECT_TRUE((*replies)[2].is_nil());
+}
+
+TEST(RedisClientTest, BinaryValuesSurviveTheRoundTrip) {
+  testing::TestDir dir;
+  testing::RedisServer server(dir.path());
+  RedisClient redis(ConfigFor(server.port()));
+  std::string bytes("a\0b\xff", 4);
+  ASSERT_TRUE(redis.Command({"SET", "bin", bytes}).ok());
+  EXPECT_EQ(redis.Command({"GET", "bin"})->str, bytes);
+}
+
+TEST(RedisClientTest, ErrorReplyBecomesInternalWithRedisText) {
+  testing::TestDir dir;
+  testing::RedisServer server(dir.path());
+  RedisClient redis(ConfigFor(server.port()));
+  auto r = redis.Command({"NOSUCHCOMMAND"});
+  EXPECT_EQ(r.status().code(), StatusCode::kInternal);
+  EXPECT_NE(r.status().message().find("unknown command"), std::string::npos);
+}
+
+TEST(RedisClientTest, ScriptsRunBySHAAndReloadAfterFlush) {
+  testing::TestDir dir;
+  testing::RedisServer server(dir.path());
+  RedisClient redis(ConfigFor(server.port()));
+  RedisScript script = RedisClient::MakeScript("return ARGV[1] .. KEYS[1]");
+  auto first = redis.Eval(script, {"k"}, {"x"});
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->str, "xk");
+  auto sha = redis.Command({"SCRIPT", "LOAD", script.source});
+  EXPECT_EQ(sha->str, script.sha);  // our SHA-1 agrees with Redis's
+  ASSERT_TRUE(redis.Command({"SCRIPT", "FLUSH"}).ok());
+  auto again = redis.Eval(script, {"k"}, {"y"});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->str, "yk");
+}
+
+TEST(RedisClientTest, DownServerGivesUnavailableAndClientReconnectsWhenBack) {
+  testing::TestDir dir;
+  testing::RedisServer server(dir.path());
+  RedisClient redis(ConfigFor(server.port()));
+  ASSERT_TRUE(redis.Command({"SET", "durable", "1"}).ok());
+  server.Stop();
+  EXPECT_EQ(redis.Command({"GET", "durable"}).status().code(), StatusCode::kUnavailable);
+  server.Start();
+  ASSERT_TRUE(testing::WaitFor([&] { return redis.Ping().ok(); }));
+  EXPECT_EQ(redis.Command({"GET", "durable"})->str, "1");
+}
+
+}  // namespace
+}  // namespace warroom

@@ -116,6 +116,7 @@ class [[nodiscard]] StatusOr {
   T&& value() && { return std::get<T>(std::move(value_)); }
   const T& operator*() const& { return value(); }
   T& operator*() & { return value(); }
+  T&& operator*() && { return std::move(*this).value(); }
   const T* operator->() const { return &value(); }
   T* operator->() { return &value(); }
 

@@ -1,0 +1,54 @@
+// warroom-bench: one run, one table. Starts its own redis-server and embedded broker on free
+// loopback ports, runs every scenario, prints the table and writes the JSON results.
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "scenarios.h"
+#include "testing/process.h"
+#include "warroom/common/config.h"
+#include "warroom/common/log.h"
+
+int main(int argc, char** argv) {
+  return warroom::RunMain("warroom-bench", [&] {
+    CLI::App app("War-room end-to-end benchmarks");
+    std::string out = "bench/results.json";
+    int seconds = 5;
+    int events = 100000;
+    app.add_option("--out", out, "Where to write the JSON results");
+    app.add_option("--seconds", seconds, "Duration of each timed scenario")->check(CLI::Range(1, 600));
+    app.add_option("--events", events, "Events for the producer and outbox scenarios")
+        ->check(CLI::Range(1000, 10000000));
+    CLI11_PARSE(app, argc, argv);
+    warroom::log::Init("bench", "warn");
+
+    std::string dir = std::filesystem::temp_directory_path() / ("warroom-bench-" + std::to_string(getpid()));
+    std::filesystem::create_directories(dir);
+    warroom::testing::RedisServer redis(dir);
+    warroom::testing::Broker broker(dir);
+    warroom::bench::Env env;
+    env.redis.port = redis.port();
+    env.kafka.bootstrap_servers = broker.bootstrap();
+    env.kafka.client_id = "warroom-bench";
+    env.duration = std::chrono::seconds(seconds);
+    env.events = events;
+
+    warroom::bench::Results results;
+    std::cerr << "echo baseline..." << std::endl;
+    warroom::bench::EchoBaseline(env, results);
+    std::cerr << "raw producer..." << std::endl;
+    warroom::bench::RawProducer(env, results);
+    std::cerr << "outbox..." << std::endl;
+    warroom::bench::OutboxThroughput(env, results);
+
+    results.PrintTable();
+    std::string command = "./tools/dev bench";
+    std::ofstream(out) << results.ToJson(command).dump(2) << "\n";
+    std::cout << "\nresults written to " << out << std::endl;
+    redis.Stop();
+    broker.process().Terminate();
+    std::filesystem::remove_all(dir);
+    return 0;
+  });
+}

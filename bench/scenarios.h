@@ -1,0 +1,22 @@
+// The end-to-end benchmark scenarios and what they run against.
+#pragma once
+
+#include <chrono>
+
+#include "bench_util.h"
+#include "warroom/common/config.h"
+
+namespace warroom::bench {
+
+struct Env {
+  RedisConfig redis;
+  KafkaConfig kafka;
+  std::chrono::seconds duration{5};
+  int events = 100000;
+};
+
+void EchoBaseline(const Env& env, Results& results);
+void RawProducer(const Env& env, Results& results);
+void OutboxThroughput(const Env& env, Results& results);
+
+}  // namespace warroom::bench

@@ -1,0 +1,161 @@
+#include "services/intake/src/case_store.h"
+
+#include <google/protobuf/util/time_util.h>
+
+#include "services/intake/src/case_rules.h"
+#include "warroom/common/enum_names.h"
+
+namespace warroom::intake {
+
+namespace keys {
+std::string Case(std::string_view cn) { return "intake:{" + std::string(cn) + "}:case"; }
+std::string View(std::string_view cn) { return "intake:{" + std::string(cn) + "}:view"; }
+std::string Duplicates(std::string_view cn) { return "intake:{" + std::string(cn) + "}:dups"; }
+std::string Request(std::string_view id) { return "intake:req:" + std::string(id); }
+std::string Source(std::string_view system, std::string_view id) {
+  return "intake:src:" + std::string(system) + ":" + std::string(id);
+}
+std::string Reporter(std::string_view ref) { return "intake:reporter:" + std::string(ref); }
+std::string Sequence(std::string_view prefix, int year) {
+  return "intake:seq:" + std::string(prefix) + std::to_string(year);
+}
+std::string IndexAll() { return "intake:idx:all"; }
+std::string IndexWard(std::string_view w) { return "intake:idx:ward:" + std::string(w); }
+std::string IndexMunicipality(std::string_view m) { return "intake:idx:muni:" + std::string(m); }
+std::string IndexStatus(v1::CaseStatus s) { return "intake:idx:status:" + Label(s); }
+std::string OpenByWard(std::string_view w, v1::Category c) {
+  return "intake:open:ward:" + std::string(w) + ":" + Label(c);
+}
+std::string OpenByPosition(v1::Category c) { return "intake:open:geo:" + Label(c); }
+}  // namespace keys
+
+namespace {
+
+// Merges the view hash (written from routing and escalation events) into the case.
+void MergeView(const RedisReply& view, v1::Case& c) {
+  for (size_t i = 0; i + 1 < view.elements.size(); i += 2) {
+    const std::string& f = view.elements[i].str;
+    const std::string& v = view.elements[i + 1].str;
+    if (f == "sphere") c.set_sphere(static_cast<v1::Sphere>(std::stoi(v)));
+    else if (f == "department") c.set_department(v);
+    else if (f == "war_room") c.set_war_room(v);
+    else if (f == "unlocated") c.set_unlocated(v == "1");
+    else if (f == "tier") c.set_tier(static_cast<v1::Tier>(std::stoi(v)));
+    else if (f == "due_ms") *c.mutable_due_at() = google::protobuf::util::TimeUtil::MillisecondsToTimestamp(std::stoll(v));
+    else if (f == "overdue") c.set_overdue(v == "1");
+  }
+}
+
+}  // namespace
+
+StatusOr<std::vector<LoadedCase>> CaseStore::LoadMany(const std::vector<std::string>& cns) {
+  std::vector<RedisArgs> commands;
+  commands.reserve(cns.size() * 3);
+  for (const auto& cn : cns) {
+    commands.push_back({"HMGET", keys::Case(cn), "v", "pb"});
+    commands.push_back({"HGETALL", keys::View(cn)});
+    commands.push_back({"SMEMBERS", keys::Duplicates(cn)});
+  }
+  auto replies = redis_.Pipeline(commands);
+  if (!replies.ok()) return replies.status();
+  std::vector<LoadedCase> out;
+  out.reserve(cns.size());
+  for (size_t i = 0; i < cns.size(); ++i) {
+    const auto& record = (*replies)[3 * i];
+    if (record.elements.size() != 2 || record.elements[1].is_nil()) continue;
+    LoadedCase lc;
+    lc.version = std::stoll(record.elements[0].str);
+    if (!lc.c.ParseFromString(record.elements[1].str)) {
+      return Status(StatusCode::kDataLoss, "case " + cns[i] + " is stored corrupt");
+    }
+    MergeView((*replies)[3 * i + 1], lc.c);
+    for (const auto& d : (*replies)[3 * i + 2].elements) lc.c.add_possible_duplicates(d.str);
+    std::sort(lc.c.mutable_possible_duplicates()->begin(), lc.c.mutable_possible_duplicates()->end());
+    lc.c.set_version(lc.version);
+    out.push_back(std::move(lc));
+  }
+  return out;
+}
+
+StatusOr<std::optional<LoadedCase>> CaseStore::Load(std::string_view cn) {
+  auto many = LoadMany({std::string(cn)});
+  if (!many.ok()) return many.status();
+  if (many->empty()) return std::optional<LoadedCase>();
+  return std::optional<LoadedCase>(std::move(many->front()));
+}
+
+StatusOr<std::optional<std::string>> CaseStore::Get(const std::string& key) {
+  auto r = redis_.Command({"GET", key});
+  if (!r.ok()) return r.status();
+  if (r->is_nil()) return std::optional<std::string>();
+  return std::optional<std::string>(r->str);
+}
+
+StatusOr<int64_t> CaseStore::NextSequence(std::string_view prefix, int year) {
+  auto r = redis_.Command({"INCR", keys::Sequence(prefix, year)});
+  if (!r.ok()) return r.status();
+  return r->integer;
+}
+
+void CaseStore::IndexChanges(const v1::Case* before, const v1::Case& after, int64_t ordinal,
+                             Mutation& m) {
+  const std::string& cn = after.case_number();
+  std::string score = std::to_string(ordinal);
+  auto ward = [](const v1::Case* c) { return c ? c->place().ward_code() : std::string(); };
+  auto muni = [](const v1::Case* c) { return c ? c->place().municipality_code() : std::string(); };
+  if (before == nullptr) m.Do("ZADD", keys::IndexAll(), {score, cn});
+  if (ward(before) != after.place().ward_code() && !after.place().ward_code().empty()) {
+    m.Do("ZADD", keys::IndexWard(after.place().ward_code()), {score, cn});
+  }
+  if (muni(before) != after.place().municipality_code() && !after.place().municipality_code().empty()) {
+    m.Do("ZADD", keys::IndexMunicipality(after.place().municipality_code()), {score, cn});
+  }
+  if (before == nullptr || before->status() != after.status()) {
+    if (before != nullptr) m.Do("ZREM", keys::IndexStatus(before->status()), {cn});
+    m.Do("ZADD", keys::IndexStatus(after.status()), {score, cn});
+  }
+  // Open cases by ward and category, and by position, for the possible-duplicate search.
+  bool was_open = before != nullptr && IsOpen(before->status());
+  bool is_open = IsOpen(after.status());
+  bool moved = before != nullptr && (before->category() != after.category() ||
+                                     before->place().ward_code() != after.place().ward_code());
+  if (was_open && (!is_open || moved)) {
+    if (!before->place().ward_code().empty()) {
+      m.Do("ZREM", keys::OpenByWard(before->place().ward_code(), before->category()), {cn});
+    }
+    if (before->place().has_position()) m.Do("ZREM", keys::OpenByPosition(before->category()), {cn});
+  }
+  if (is_open && (!was_open || moved)) {
+    std::string reported_ms = std::to_string(
+        google::protobuf::util::TimeUtil::TimestampToMilliseconds(after.reported_at()));
+    if (!after.place().ward_code().empty()) {
+      m.Do("ZADD", keys::OpenByWard(after.place().ward_code(), after.category()), {reported_ms, cn});
+    }
+    if (after.place().has_position()) {
+      m.Do("GEOADD", keys::OpenByPosition(after.category()),
+           {std::to_string(after.place().position().longitude()),
+            std::to_string(after.place().position().latitude()), cn});
+    }
+  }
+}
+
+void CaseStore::WriteCase(const v1::Case& c, Mutation& m, std::string_view change) {
+  v1::Case stored = c;
+  // The view fields and the duplicate list live in their own keys.
+  stored.clear_possible_duplicates();
+  stored.clear_sphere();
+  stored.clear_department();
+  stored.clear_war_room();
+  stored.clear_unlocated();
+  stored.clear_tier();
+  stored.clear_due_at();
+  stored.clear_overdue();
+  stored.clear_version();
+  m.Do("HSET", keys::Case(c.case_number()),
+       {"v", std::to_string(c.version()), "pb", stored.SerializeAsString()});
+  m.Do("XADD", keys::kChanges,
+       {"MAXLEN", "~", "100000", "*", "cn", c.case_number(), "w", c.place().ward_code(), "m",
+        c.place().municipality_code(), "y", std::string(change)});
+}
+
+}  // namespace warroom::intake

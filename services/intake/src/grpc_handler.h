@@ -1,0 +1,35 @@
+// The gRPC adapter of intake: translates requests to IntakeCore calls and Status to grpc::Status.
+#pragma once
+
+#include "services/intake/src/intake_core.h"
+#include "services/intake/src/watch_hub.h"
+#include "warroom/v1/intake.grpc.pb.h"
+
+namespace warroom::intake {
+
+class IntakeGrpcService final : public v1::IntakeService::Service {
+ public:
+  IntakeGrpcService(IntakeCore& core, WatchHub& hub) : core_(core), hub_(hub) {}
+
+  grpc::Status ReportCase(grpc::ServerContext*, const v1::ReportCaseRequest* request,
+                          v1::ReportCaseResponse* response) override;
+  grpc::Status GetCase(grpc::ServerContext*, const v1::GetCaseRequest* request,
+                       v1::Case* response) override;
+  grpc::Status ListCases(grpc::ServerContext*, const v1::ListCasesRequest* request,
+                         v1::ListCasesResponse* response) override;
+  grpc::Status TransitionCase(grpc::ServerContext*, const v1::TransitionCaseRequest* request,
+                              v1::Case* response) override;
+  grpc::Status AddNote(grpc::ServerContext*, const v1::AddNoteRequest* request,
+                       v1::Case* response) override;
+  grpc::Status ImportCases(
+      grpc::ServerContext*,
+      grpc::ServerReaderWriter<v1::ImportCaseResult, v1::ImportCaseRecord>* stream) override;
+  grpc::Status WatchCases(grpc::ServerContext*, const v1::WatchCasesRequest* request,
+                          grpc::ServerWriter<v1::CaseChange>* writer) override;
+
+ private:
+  IntakeCore& core_;
+  WatchHub& hub_;
+};
+
+}  // namespace warroom::intake

@@ -1,0 +1,584 @@
+#include "services/intake/src/intake_core.h"
+
+#include <google/protobuf/util/time_util.h>
+#include <prometheus/counter.h>
+#include <prometheus/registry.h>
+
+#include <algorithm>
+#include <cmath>
+#include <ctime>
+
+#include "warroom/common/case_number.h"
+#include "warroom/common/enum_names.h"
+#include "warroom/common/log.h"
+#include "warroom/common/metrics.h"
+#include "warroom/common/topics.h"
+
+namespace warroom::intake {
+
+using google::protobuf::util::TimeUtil;
+
+namespace {
+
+constexpr int kMaxPageSize = 500;
+constexpr int kDefaultPageSize = 50;
+// A page scans at most this many index entries, so that a rare filter cannot make one call
+// read the whole province; the token continues where it stopped.
+constexpr int kMaxScanPerPage = 5000;
+
+double DistanceMetres(const v1::GeoPoint& a, const v1::GeoPoint& b) {
+  constexpr double kEarthRadius = 6371000.0;
+  constexpr double kRad = M_PI / 180.0;
+  double dlat = (b.latitude() - a.latitude()) * kRad;
+  double dlon = (b.longitude() - a.longitude()) * kRad;
+  double h = std::sin(dlat / 2) * std::sin(dlat / 2) +
+             std::cos(a.latitude() * kRad) * std::cos(b.latitude() * kRad) * std::sin(dlon / 2) *
+                 std::sin(dlon / 2);
+  return 2 * kEarthRadius * std::asin(std::sqrt(h));
+}
+
+// What a metro record says about a case; a re-sent record with the same hash changes nothing.
+std::string SourceHash(const v1::ImportCaseRecord& r) {
+  v1::ImportCaseRecord copy = r;
+  copy.clear_row();
+  std::string bytes;
+  copy.SerializeToString(&bytes);
+  uint64_t h = 1469598103934665603ull;  // FNV-1a 64
+  for (unsigned char c : bytes) h = (h ^ c) * 1099511628211ull;
+  return std::to_string(h);
+}
+
+v1::FieldError ToFieldError(const FieldViolation& v) {
+  v1::FieldError e;
+  e.set_field(v.field);
+  e.set_description(v.description);
+  return e;
+}
+
+}  // namespace
+
+IntakeCore::IntakeCore(CaseStore& store, OutboxStore& outbox, const Geography& geo,
+                       const Clock& clock, IdGenerator& ids, IntakeOptions options,
+                       prometheus::Registry* registry)
+    : store_(store),
+      outbox_(outbox),
+      geo_(geo),
+      clock_(clock),
+      events_("intake", clock, ids),
+      ids_(ids),
+      options_(std::move(options)) {
+  if (registry != nullptr) {
+    reported_ = &prometheus::BuildCounter()
+                     .Name(MetricName("intake", "cases_reported_total"))
+                     .Help("Cases reported, by channel and category")
+                     .Register(*registry);
+    transitions_ = &prometheus::BuildCounter()
+                        .Name(MetricName("intake", "case_transitions_total"))
+                        .Help("Lifecycle changes, by the status they lead to")
+                        .Register(*registry);
+    imported_ = &prometheus::BuildCounter()
+                     .Name(MetricName("intake", "import_records_total"))
+                     .Help("Metro feed records, by outcome")
+                     .Register(*registry);
+  }
+}
+
+int IntakeCore::YearOf(TimePoint t) const {
+  std::time_t local = std::chrono::system_clock::to_time_t(t + options_.utc_offset);
+  std::tm tm{};
+  gmtime_r(&local, &tm);
+  return (tm.tm_year + 1900) % 100;
+}
+
+void IntakeCore::Emit(Mutation& m, const v1::Case& c, v1::EventEnvelope payload,
+                      const std::string& correlation) {
+  v1::EventEnvelope e = events_.New(c.case_number(), c.version(), correlation);
+  e.MergeFrom(payload);
+  m.Emit(ToOutboxEvent(topics::kCases, e));
+}
+
+StatusOr<std::string> IntakeCore::FindDuplicate(const v1::Case& c) {
+  TimePoint reported = FromTimestamp(c.reported_at());
+  int64_t since_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(
+          (reported - options_.duplicate_window).time_since_epoch())
+          .count();
+  std::vector<std::string> candidates;
+  if (c.place().has_position()) {
+    auto near = store_.redis().Command(
+        {"GEOSEARCH", keys::OpenByPosition(c.category()), "FROMLONLAT",
+         std::to_string(c.place().position().longitude()),
+         std::to_string(c.place().position().latitude()), "BYRADIUS",
+         std::to_string(options_.duplicate_radius_m), "m", "ASC", "COUNT", "20"});
+    if (!near.ok()) return near.status();
+    for (const auto& e : near->elements) candidates.push_back(e.str);
+  }
+  if (!c.place().ward_code().empty()) {
+    auto same_ward = store_.redis().Command({"ZRANGEBYSCORE",
+                                             keys::OpenByWard(c.place().ward_code(), c.category()),
+                                             std::to_string(since_ms), "+inf", "LIMIT", "0", "20"});
+    if (!same_ward.ok()) return same_ward.status();
+    for (const auto& e : same_ward->elements) candidates.push_back(e.str);
+  }
+  if (candidates.empty()) return std::string();
+  auto loaded = store_.LoadMany(candidates);
+  if (!loaded.ok()) return loaded.status();
+  const v1::Case* best = nullptr;
+  for (const auto& lc : *loaded) {
+    const v1::Case& other = lc.c;
+    if (!IsOpen(other.status()) || other.category() != c.category()) continue;
+    if (FromTimestamp(other.reported_at()) < reported - options_.duplicate_window) continue;
+    bool both_positioned = c.place().has_position() && other.place().has_position();
+    bool near = both_positioned
+                    ? DistanceMetres(c.place().position(), other.place().position()) <=
+                          options_.duplicate_radius_m
+                    : !c.place().ward_code().empty() &&
+                          c.place().ward_code() == other.place().ward_code();
+    if (!near) continue;
+    // Link to the earliest: the case everyone already works on.
+    if (best == nullptr || TimeUtil::TimestampToNanoseconds(other.reported_at()) <
+                               TimeUtil::TimestampToNanoseconds(best->reported_at())) {
+      best = &other;
+    }
+  }
+  return best ? best->case_number() : std::string();
+}
+
+StatusOr<std::pair<v1::Case, bool>> IntakeCore::Create(NewCase spec) {
+  // A retry of a request that already made a case gets that case back.
+  auto existing = store_.Get(spec.idempotency_key);
+  if (!existing.ok()) return existing.status();
+  auto earlier = [&](const std::string& cn) -> StatusOr<std::pair<v1::Case, bool>> {
+    auto c = Reload(cn);
+    if (!c.ok()) return c.status();
+    return std::make_pair(std::move(*c), true);
+  };
+  if (existing->has_value()) return earlier(**existing);
+
+  v1::Case& c = spec.c;
+  TimePoint now = clock_.Now();
+  if (!c.has_reported_at()) *c.mutable_reported_at() = ToTimestamp(now);
+  int year = YearOf(FromTimestamp(c.reported_at()));
+  auto seq = store_.NextSequence(options_.case_prefix, year);
+  if (!seq.ok()) return seq.status();
+  if (*seq > kMaxCaseSequence) {
+    return Status(StatusCode::kResourceExhausted, "case numbers for this year are used up");
+  }
+  CaseNumber number = MakeCaseNumber(options_.case_prefix, year, *seq);
+  c.set_case_number(number.ToString());
+  c.set_status(v1::CASE_STATUS_REPORTED);
+  c.set_version(1);
+  *c.mutable_updated_at() = ToTimestamp(now);
+  if (spec.has_contact) c.set_reporter_ref("R-" + ids_.NewUuidV7());
+
+  auto duplicate = FindDuplicate(c);
+  if (!duplicate.ok()) return duplicate.status();
+  c.set_duplicate_of(*duplicate);
+
+  Mutation m(c.case_number());
+  m.RequireAbsent(spec.idempotency_key);
+  if (spec.source_hash.empty()) {
+    m.Do("SET", spec.idempotency_key,
+         {c.case_number(), "EX", std::to_string(options_.request_ttl.count() * 3600)});
+  } else {
+    m.Do("HSET", spec.idempotency_key, {"cn", c.case_number(), "h", spec.source_hash});
+  }
+  CaseStore::WriteCase(c, m, "case_reported");
+  CaseStore::IndexChanges(nullptr, c, number.Ordinal(), m);
+  if (spec.has_contact) {
+    const auto& p = spec.contact;
+    m.Do("HSET", keys::Reporter(c.reporter_ref()),
+         {"name", p.name(), "phone", p.phone(), "email", p.email(), "id_number", p.id_number(),
+          "case", c.case_number()});
+  }
+  v1::EventEnvelope reported;
+  auto* r = reported.mutable_case_reported();
+  r->set_case_number(c.case_number());
+  r->set_channel(c.channel());
+  r->set_category(c.category());
+  r->set_ward_code(c.place().ward_code());
+  r->set_municipality_code(c.place().municipality_code());
+  r->set_critical_reason(c.critical_reason());
+  r->set_anonymous(c.anonymous());
+  r->set_reporter_ref(c.reporter_ref());
+  *r->mutable_reported_at() = c.reported_at();
+  r->set_source_system(c.source_system());
+  r->set_has_position(c.place().has_position());
+  Emit(m, c, std::move(reported), spec.idempotency_key);
+  if (!c.duplicate_of().empty()) {
+    m.Do("SADD", keys::Duplicates(c.duplicate_of()), {c.case_number()});
+    v1::EventEnvelope linked;
+    linked.mutable_case_duplicate_linked()->set_case_number(c.case_number());
+    linked.mutable_case_duplicate_linked()->set_duplicate_of(c.duplicate_of());
+    Emit(m, c, std::move(linked), spec.idempotency_key);
+  }
+  auto committed = outbox_.Commit(m);
+  if (!committed.ok()) return committed.status();
+  if (!committed->applied()) {
+    // Another call with the same key won the race; this number stays unused.
+    auto again = store_.Get(spec.idempotency_key);
+    if (!again.ok()) return again.status();
+    if (!again->has_value()) return AbortedError("concurrent report; retry");
+    return earlier(**again);
+  }
+  if (reported_) {
+    reported_->Add({{"channel", Label(c.channel())}, {"category", Label(c.category())}}).Increment();
+  }
+  log::Info("case_reported")
+      .Kv("case", c.case_number())
+      .Kv("channel", Label(c.channel()))
+      .Kv("category", Label(c.category()))
+      .Kv("ward", c.place().ward_code())
+      .Kv("duplicate_of", c.duplicate_of());
+  return std::make_pair(std::move(c), false);
+}
+
+StatusOr<v1::ReportCaseResponse> IntakeCore::Report(v1::ReportCaseRequest request) {
+  WARROOM_RETURN_IF_ERROR(ValidateReport(request, geo_, options_.limits));
+  NewCase spec;
+  spec.idempotency_key = keys::Request(request.client_request_id());
+  v1::Case& c = spec.c;
+  c.set_channel(request.channel());
+  c.set_category(request.category());
+  *c.mutable_place() = request.place();
+  c.set_description(request.description());
+  c.set_critical_reason(request.critical_reason());
+  const auto& p = request.reporter();
+  spec.has_contact = !request.anonymous() && request.has_reporter() &&
+                     (!p.name().empty() || !p.phone().empty() || !p.email().empty() ||
+                      !p.id_number().empty());
+  c.set_anonymous(!spec.has_contact);
+  if (spec.has_contact) spec.contact = p;
+  auto created = Create(std::move(spec));
+  if (!created.ok()) return created.status();
+  v1::ReportCaseResponse response;
+  response.set_case_number(created->first.case_number());
+  response.set_replayed(created->second);
+  *response.mutable_case_() = std::move(created->first);
+  return response;
+}
+
+StatusOr<v1::Case> IntakeCore::Reload(const std::string& cn) {
+  auto loaded = store_.Load(cn);
+  if (!loaded.ok()) return loaded.status();
+  if (!loaded->has_value()) return NotFoundError("no case " + cn);
+  return std::move((*loaded)->c);
+}
+
+StatusOr<v1::Case> IntakeCore::Get(std::string_view case_number) {
+  auto parsed = ParseCaseNumber(case_number);
+  if (!parsed.ok()) return parsed.status();  // mistyped numbers never reach the store
+  auto c = Reload(std::string(case_number));
+  if (!c.ok()) return c.status();
+  if (c->has_due_at() && !c->overdue() && IsOpen(c->status()) &&
+      FromTimestamp(c->due_at()) < clock_.Now()) {
+    c->set_overdue(true);
+  }
+  return c;
+}
+
+StatusOr<v1::ListCasesResponse> IntakeCore::List(const v1::ListCasesRequest& req) {
+  FieldErrors errors;
+  if (!req.ward_code().empty() && geo_.FindWard(req.ward_code()) == nullptr) {
+    errors.Add("ward_code", "'" + req.ward_code() + "' is not a ward of " + geo_.province());
+  }
+  if (!req.municipality_code().empty() && geo_.FindMunicipality(req.municipality_code()) == nullptr) {
+    errors.Add("municipality_code", "'" + req.municipality_code() + "' is not a municipality");
+  }
+  if (req.page_size() < 0 || req.page_size() > kMaxPageSize) {
+    errors.Add("page_size", "must be 0 (default 50) to " + std::to_string(kMaxPageSize));
+  }
+  int64_t cursor = 0;
+  if (!req.page_token().empty()) {
+    try {
+      cursor = std::stoll(req.page_token());
+    } catch (const std::exception&) {
+      errors.Add("page_token", "is not a token this service gave out");
+    }
+  }
+  WARROOM_RETURN_IF_ERROR(errors.ToStatus("the list request is invalid"));
+
+  // Walk the most selective index; the other filters apply to the cases read.
+  std::string index = !req.ward_code().empty()           ? keys::IndexWard(req.ward_code())
+                      : !req.municipality_code().empty() ? keys::IndexMunicipality(req.municipality_code())
+                      : req.status() != 0                ? keys::IndexStatus(req.status())
+                                                         : keys::IndexAll();
+  int page_size = req.page_size() == 0 ? kDefaultPageSize : req.page_size();
+  TimePoint now = clock_.Now();
+  v1::ListCasesResponse out;
+  std::string max = cursor > 0 ? "(" + std::to_string(cursor) : "+inf";
+  int scanned = 0;
+  while (out.cases_size() < page_size && scanned < kMaxScanPerPage) {
+    auto batch = store_.redis().Command({"ZREVRANGEBYSCORE", index, max, "-inf", "WITHSCORES",
+                                         "LIMIT", "0", std::to_string(page_size * 2)});
+    if (!batch.ok()) return batch.status();
+    if (batch->elements.empty()) {
+      max.clear();
+      break;
+    }
+    std::vector<std::string> cns;
+    std::vector<std::string> scores;
+    for (size_t i = 0; i + 1 < batch->elements.size(); i += 2) {
+      cns.push_back(batch->elements[i].str);
+      scores.push_back(batch->elements[i + 1].str);
+    }
+    auto loaded = store_.LoadMany(cns);
+    if (!loaded.ok()) return loaded.status();
+    size_t li = 0;
+    for (size_t i = 0; i < cns.size(); ++i) {
+      ++scanned;
+      max = "(" + scores[i];
+      if (li >= loaded->size() || (*loaded)[li].c.case_number() != cns[i]) continue;
+      v1::Case& c = (*loaded)[li++].c;
+      if (c.has_due_at() && IsOpen(c.status()) && FromTimestamp(c.due_at()) < now) c.set_overdue(true);
+      if (!req.municipality_code().empty() && c.place().municipality_code() != req.municipality_code()) continue;
+      if (req.status() != 0 && c.status() != req.status()) continue;
+      if (req.category() != 0 && c.category() != req.category()) continue;
+      if (req.channel() != 0 && c.channel() != req.channel()) continue;
+      if (req.tier() != 0 && c.tier() != req.tier()) continue;
+      if (req.overdue_only() && !c.overdue()) continue;
+      *out.add_cases() = std::move(c);
+      if (out.cases_size() == page_size) break;
+    }
+    if (static_cast<int>(batch->elements.size()) / 2 < page_size * 2 && out.cases_size() < page_size) {
+      max.clear();  // the index is exhausted
+      break;
+    }
+  }
+  if (!max.empty()) out.set_next_page_token(max.substr(1));
+  return out;
+}
+
+StatusOr<v1::Case> IntakeCore::CommitChange(const LoadedCase& before, v1::Case after,
+                                            std::vector<v1::EventEnvelope> events,
+                                            std::string_view change,
+                                            const std::string& correlation) {
+  after.set_version(before.version + 1);
+  auto number = ParseCaseNumber(after.case_number());
+  Mutation m(after.case_number());
+  m.RequireField(keys::Case(after.case_number()), "v", std::to_string(before.version));
+  CaseStore::WriteCase(after, m, change);
+  CaseStore::IndexChanges(&before.c, after, number.ok() ? number->Ordinal() : 0, m);
+  for (auto& e : events) Emit(m, after, std::move(e), correlation);
+  auto committed = outbox_.Commit(m);
+  if (!committed.ok()) return committed.status();
+  if (!committed->applied()) {
+    return AbortedError("case " + after.case_number() + " changed meanwhile: it is at version " +
+                        committed->actual + ", not " + std::to_string(before.version) +
+                        "; read it again");
+  }
+  return after;
+}
+
+StatusOr<v1::Case> IntakeCore::Transition(const v1::TransitionCaseRequest& req) {
+  auto parsed = ParseCaseNumber(req.case_number());
+  if (!parsed.ok()) return parsed.status();
+  auto loaded = store_.Load(req.case_number());
+  if (!loaded.ok()) return loaded.status();
+  if (!loaded->has_value()) return NotFoundError("no case " + req.case_number());
+  const LoadedCase& current = **loaded;
+  if (req.expected_version() != current.version) {
+    return AbortedError("case " + req.case_number() + " is at version " +
+                        std::to_string(current.version) + ", not " +
+                        std::to_string(req.expected_version()) + "; read it again");
+  }
+  auto result = ApplyTransition(current.c, req, clock_.Now(), geo_, options_.limits);
+  if (!result.ok()) return result.status();
+  std::string change = EventType(result->events.front());
+  auto after = CommitChange(current, std::move(result->updated), std::move(result->events), change,
+                            req.case_number());
+  if (!after.ok()) return after.status();
+  if (transitions_) transitions_->Add({{"status", Label(after->status())}}).Increment();
+  log::Info("case_changed")
+      .Kv("case", after->case_number())
+      .Kv("change", change)
+      .Kv("status", Label(after->status()))
+      .Kv("version", after->version());
+  return after;
+}
+
+StatusOr<v1::Case> IntakeCore::AddNote(const v1::AddNoteRequest& req) {
+  auto parsed = ParseCaseNumber(req.case_number());
+  if (!parsed.ok()) return parsed.status();
+  FieldErrors errors;
+  size_t chars = CountCharacters(req.text());
+  if (req.text().find_first_not_of(" \t\r\n") == std::string::npos) errors.Add("text", "is required");
+  if (chars > options_.limits.max_note_chars) {
+    errors.Add("text", "is " + std::to_string(chars) + " characters; at most " +
+                           std::to_string(options_.limits.max_note_chars));
+  }
+  WARROOM_RETURN_IF_ERROR(errors.ToStatus("the note is invalid"));
+  // A note does not race a person's lifecycle change: on a version conflict, read and add again.
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    auto loaded = store_.Load(req.case_number());
+    if (!loaded.ok()) return loaded.status();
+    if (!loaded->has_value()) return NotFoundError("no case " + req.case_number());
+    v1::Case after = (*loaded)->c;
+    auto* note = after.add_notes();
+    note->set_note_id("N" + std::to_string(after.notes_size()));
+    note->set_public_(req.public_());
+    note->set_text(req.text());
+    note->set_author_role(req.author_role());
+    *note->mutable_added_at() = ToTimestamp(clock_.Now());
+    *after.mutable_updated_at() = note->added_at();
+    std::vector<v1::EventEnvelope> events;
+    if (req.public_()) {
+      v1::EventEnvelope e;
+      e.mutable_case_note_added()->set_case_number(after.case_number());
+      e.mutable_case_note_added()->set_note_id(note->note_id());
+      e.mutable_case_note_added()->set_public_(true);
+      events.push_back(std::move(e));
+    }
+    auto committed = CommitChange(**loaded, std::move(after), std::move(events), "case_note_added",
+                                  req.case_number());
+    if (committed.ok() || committed.status().code() != StatusCode::kAborted) return committed;
+  }
+  return AbortedError("case " + req.case_number() + " is changing too fast; retry");
+}
+
+v1::ImportCaseResult IntakeCore::Import(v1::ImportCaseRecord record) {
+  v1::ImportCaseResult result;
+  result.set_row(record.row());
+  result.set_source_id(record.source_id());
+  auto finish = [&](v1::ImportCaseResult::Outcome outcome) {
+    result.set_outcome(outcome);
+    if (imported_) {
+      std::string label = EnumLabel(v1::ImportCaseResult::Outcome_descriptor(), outcome);
+      imported_->Add({{"outcome", label}}).Increment();
+    }
+    return result;
+  };
+  auto reject = [&](const Status& s) {
+    for (const auto& v : s.violations()) *result.add_violations() = ToFieldError(v);
+    if (s.violations().empty()) *result.add_violations() = ToFieldError({"", s.ToString()});
+    return finish(v1::ImportCaseResult::OUTCOME_REJECTED);
+  };
+  Status valid = ValidateImportRecord(record, geo_, options_.limits, clock_.Now());
+  if (!valid.ok()) return reject(valid);
+
+  std::string source_key = keys::Source(record.source_system(), record.source_id());
+  std::string hash = SourceHash(record);
+  auto existing = store_.redis().Command({"HMGET", source_key, "cn", "h"});
+  if (!existing.ok()) return reject(existing.status());
+  if (!existing->elements[0].is_nil()) {
+    const std::string& cn = existing->elements[0].str;
+    result.set_case_number(cn);
+    if (existing->elements[1].str == hash) return finish(v1::ImportCaseResult::OUTCOME_UNCHANGED);
+    v1::ImportCaseResult updated = UpdateFromSource(record, cn, hash);
+    result.MergeFrom(updated);
+    return finish(result.outcome());
+  }
+  NewCase spec;
+  spec.idempotency_key = source_key;
+  spec.source_hash = hash;
+  v1::Case& c = spec.c;
+  c.set_channel(v1::CHANNEL_METRO_FEED);
+  c.set_category(record.category());
+  *c.mutable_place() = record.place();
+  c.set_description(record.description());
+  c.set_critical_reason(record.critical_reason());
+  c.set_anonymous(true);
+  c.set_source_system(record.source_system());
+  c.set_source_id(record.source_id());
+  if (record.has_reported_at()) *c.mutable_reported_at() = record.reported_at();
+  auto created = Create(std::move(spec));
+  if (!created.ok()) return reject(created.status());
+  result.set_case_number(created->first.case_number());
+  if (created->second) {
+    // Created by a concurrent or earlier send of the same record: apply it as an update.
+    v1::ImportCaseResult updated = UpdateFromSource(record, created->first.case_number(), hash);
+    result.MergeFrom(updated);
+    return finish(result.outcome());
+  }
+  return finish(v1::ImportCaseResult::OUTCOME_CREATED);
+}
+
+v1::ImportCaseResult IntakeCore::UpdateFromSource(v1::ImportCaseRecord& record,
+                                                  const std::string& cn, const std::string& hash) {
+  v1::ImportCaseResult result;
+  result.set_case_number(cn);
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    auto loaded = store_.Load(cn);
+    if (!loaded.ok() || !loaded->has_value()) break;
+    const LoadedCase& before = **loaded;
+    v1::Case after = before.c;
+    std::vector<v1::EventEnvelope> events;
+    if (after.category() != record.category() && IsOpen(after.status())) {
+      v1::EventEnvelope e;
+      e.mutable_case_recategorised()->set_case_number(cn);
+      e.mutable_case_recategorised()->set_from(after.category());
+      e.mutable_case_recategorised()->set_to(record.category());
+      events.push_back(std::move(e));
+      after.set_category(record.category());
+    }
+    if (after.place().ward_code().empty() && !record.place().ward_code().empty()) {
+      v1::EventEnvelope e;
+      e.mutable_case_located()->set_case_number(cn);
+      e.mutable_case_located()->set_ward_code(record.place().ward_code());
+      e.mutable_case_located()->set_municipality_code(record.place().municipality_code());
+      events.push_back(std::move(e));
+      *after.mutable_place() = record.place();
+    } else if (after.place().ward_code() == record.place().ward_code()) {
+      *after.mutable_place() = record.place();  // position and address may be refined
+    }
+    after.set_description(record.description());
+    *after.mutable_updated_at() = ToTimestamp(clock_.Now());
+    after.set_version(before.version + 1);
+    auto number = ParseCaseNumber(cn);
+    Mutation m(cn);
+    m.RequireField(keys::Case(cn), "v", std::to_string(before.version));
+    m.Do("HSET", keys::Source(record.source_system(), record.source_id()), {"h", hash});
+    CaseStore::WriteCase(after, m, "case_updated");
+    CaseStore::IndexChanges(&before.c, after, number.ok() ? number->Ordinal() : 0, m);
+    for (auto& e : events) Emit(m, after, std::move(e), cn);
+    auto committed = outbox_.Commit(m);
+    if (!committed.ok()) break;
+    if (committed->applied()) {
+      result.set_outcome(v1::ImportCaseResult::OUTCOME_UPDATED);
+      return result;
+    }
+  }
+  result.set_outcome(v1::ImportCaseResult::OUTCOME_REJECTED);
+  *result.add_violations() = ToFieldError({"", "could not update case " + cn + " now; send it again"});
+  return result;
+}
+
+Status IntakeCore::ApplyEvent(const KafkaMessage& message) {
+  auto envelope = DecodeEnvelope(message.value);
+  if (!envelope.ok()) return envelope.status();
+  const v1::EventEnvelope& e = *envelope;
+  std::string cn;
+  std::vector<std::string> fields;
+  if (e.has_case_assigned()) {
+    const auto& a = e.case_assigned();
+    cn = a.case_number();
+    fields = {"sphere", std::to_string(a.sphere()), "department", a.department(),
+              "war_room", a.war_room(), "unlocated", a.unlocated() ? "1" : "0"};
+  } else if (e.has_sla_changed()) {
+    const auto& s = e.sla_changed();
+    cn = s.case_number();
+    fields = {"tier", std::to_string(s.tier()), "overdue", s.overdue() ? "1" : "0"};
+    if (s.has_due_at()) {
+      fields.push_back("due_ms");
+      fields.push_back(std::to_string(TimeUtil::TimestampToMilliseconds(s.due_at())));
+    }
+  } else {
+    return Status::Ok();  // other event types on these topics are not intake's concern
+  }
+  auto parsed = ParseCaseNumber(cn);
+  if (!parsed.ok()) return parsed.status();
+  auto loaded = store_.Load(cn);
+  if (!loaded.ok()) return loaded.status();
+  if (!loaded->has_value()) return InvalidArgumentError("event for unknown case " + cn);
+  const v1::Case& c = (*loaded)->c;
+  Mutation m(cn);
+  m.MarkProcessed("intake", e.event_id());
+  m.Do("HSET", keys::View(cn), fields);
+  m.Do("XADD", keys::kChanges,
+       {"MAXLEN", "~", "100000", "*", "cn", cn, "w", c.place().ward_code(), "m",
+        c.place().municipality_code(), "y", EventType(e)});
+  auto committed = outbox_.Commit(m);
+  return committed.ok() ? Status::Ok() : committed.status();
+}
+
+}  // namespace warroom::intake

@@ -1,0 +1,85 @@
+// Intake's application logic: report, read, list, transition, note, import, and applying routing
+// and escalation events to the case view. Knows Redis only through CaseStore and OutboxStore, and
+// nothing of gRPC or Kafka's API.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "services/intake/src/case_rules.h"
+#include "services/intake/src/case_store.h"
+#include "warroom/common/events.h"
+#include "warroom/common/geography.h"
+#include "warroom/common/kafka.h"
+#include "warroom/v1/intake.pb.h"
+
+namespace prometheus {
+class Registry;
+template <typename T>
+class Family;
+class Counter;
+}  // namespace prometheus
+
+namespace warroom::intake {
+
+struct IntakeOptions {
+  std::string case_prefix = "GP";         // the province part of a case number
+  std::chrono::hours utc_offset{2};       // South African Standard Time, for the year of a number
+  IntakeLimits limits;
+  std::chrono::hours request_ttl{24 * 30};  // how long a client request id is remembered
+  double duplicate_radius_m = 50;
+  std::chrono::hours duplicate_window{24 * 14};
+};
+
+class IntakeCore {
+ public:
+  IntakeCore(CaseStore& store, OutboxStore& outbox, const Geography& geo, const Clock& clock,
+             IdGenerator& ids, IntakeOptions options, prometheus::Registry* registry);
+
+  StatusOr<v1::ReportCaseResponse> Report(v1::ReportCaseRequest request);
+  StatusOr<v1::Case> Get(std::string_view case_number);
+  StatusOr<v1::ListCasesResponse> List(const v1::ListCasesRequest& request);
+  StatusOr<v1::Case> Transition(const v1::TransitionCaseRequest& request);
+  StatusOr<v1::Case> AddNote(const v1::AddNoteRequest& request);
+  // One metro feed record; never fails the stream: problems become a REJECTED result.
+  v1::ImportCaseResult Import(v1::ImportCaseRecord record);
+  // Applies an assignment or SLA event to the case view, once per event id.
+  Status ApplyEvent(const KafkaMessage& message);
+
+  const Geography& geography() const { return geo_; }
+
+ private:
+  struct NewCase {
+    std::string idempotency_key;  // a request key or a source key, whichever guards creation
+    v1::Case c;
+    v1::ReporterContact contact;
+    bool has_contact = false;
+    std::string source_hash;
+  };
+  // Allocates the number, links a possible duplicate and commits. Returns the created case, or
+  // the case that an earlier call with the same key created.
+  StatusOr<std::pair<v1::Case, bool>> Create(NewCase spec);
+  StatusOr<std::string> FindDuplicate(const v1::Case& c);
+  StatusOr<v1::Case> CommitChange(const LoadedCase& before, v1::Case after,
+                                  std::vector<v1::EventEnvelope> events, std::string_view change,
+                                  const std::string& correlation);
+  StatusOr<v1::Case> Reload(const std::string& cn);
+  void Emit(Mutation& m, const v1::Case& c, v1::EventEnvelope payload,
+            const std::string& correlation);
+  v1::ImportCaseResult UpdateFromSource(v1::ImportCaseRecord& record, const std::string& cn,
+                                        const std::string& hash);
+  int YearOf(TimePoint t) const;
+
+  CaseStore& store_;
+  OutboxStore& outbox_;
+  const Geography& geo_;
+  const Clock& clock_;
+  EventFactory events_;
+  IdGenerator& ids_;
+  IntakeOptions options_;
+  prometheus::Family<prometheus::Counter>* reported_ = nullptr;
+  prometheus::Family<prometheus::Counter>* transitions_ = nullptr;
+  prometheus::Family<prometheus::Counter>* imported_ = nullptr;
+};
+
+}  // namespace warroom::intake

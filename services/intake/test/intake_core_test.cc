@@ -1,0 +1,311 @@
+// IntakeCore against a real redis-server, with a fake clock. Kafka is not involved: the events
+// are read from the outbox streams where the core leaves them.
+#include "services/intake/src/intake_core.h"
+
+#include <gtest/gtest.h>
+
+#include "services/intake/test/test_geography.h"
+#include "testing/fake_clock.h"
+#include "testing/process.h"
+#include "warroom/common/case_number.h"
+#include "warroom/common/topics.h"
+
+namespace warroom::intake {
+namespace {
+
+class IntakeCoreTest : public ::testing::Test {
+ protected:
+  IntakeCoreTest()
+      : server_(dir_.path()),
+        redis_(Config()),
+        outbox_(redis_, "intake"),
+        store_(redis_),
+        ids_(clock_, 7),
+        core_(store_, outbox_, testing::ShippedGeography(), clock_, ids_, {}, nullptr) {}
+
+  RedisConfig Config() {
+    RedisConfig c;
+    c.port = server_.port();
+    return c;
+  }
+
+  v1::ReportCaseRequest Report(const std::string& id, v1::Category category = v1::CATEGORY_WATER) {
+    v1::ReportCaseRequest r;
+    r.set_client_request_id(id);
+    r.set_channel(v1::CHANNEL_HOTLINE);
+    r.set_category(category);
+    r.mutable_place()->set_ward_code("79800001");
+    r.set_description("Burst pipe on Main Road");
+    return r;
+  }
+
+  v1::Case MustReport(v1::ReportCaseRequest r) {
+    auto result = core_.Report(std::move(r));
+    EXPECT_TRUE(result.ok()) << result.status().ToString();
+    return result.ok() ? result->case_() : v1::Case();
+  }
+
+  // Every event value in the outbox, decoded.
+  std::vector<v1::EventEnvelope> OutboxEvents() {
+    std::vector<v1::EventEnvelope> out;
+    for (int s = 0; s < outbox_.shards(); ++s) {
+      auto entries = redis_.Command({"XRANGE", outbox_.StreamKey(s), "-", "+"});
+      for (const auto& e : entries->elements) {
+        const auto& f = e.elements[1].elements;
+        for (size_t i = 0; i + 1 < f.size(); i += 2) {
+          if (f[i].str == "v") out.push_back(*DecodeEnvelope(f[i + 1].str));
+        }
+      }
+    }
+    return out;
+  }
+
+  ::warroom::testing::TestDir dir_;
+  ::warroom::testing::RedisServer server_;
+  RedisClient redis_;
+  OutboxStore outbox_;
+  CaseStore store_;
+  ::warroom::testing::FakeClock clock_;
+  IdGenerator ids_;
+  IntakeCore core_;
+};
+
+TEST_F(IntakeCoreTest, ReportGivesAValidCaseNumberAndEmitsCaseReported) {
+  v1::Case c = MustReport(Report("r1"));
+  EXPECT_EQ(c.case_number(), "GP26-0000001-" + std::to_string(DammCheckDigit("260000001")));
+  EXPECT_EQ(c.status(), v1::CASE_STATUS_REPORTED);
+  EXPECT_EQ(c.version(), 1);
+  EXPECT_EQ(c.place().municipality_code(), "JHB");
+  auto events = OutboxEvents();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].case_reported().case_number(), c.case_number());
+  EXPECT_EQ(events[0].aggregate_id(), c.case_number());
+  EXPECT_EQ(events[0].producer(), "intake");
+}
+
+TEST_F(IntakeCoreTest, ARetryWithTheSameRequestIdReturnsTheSameCase) {
+  v1::Case first = MustReport(Report("same-id"));
+  auto again = core_.Report(Report("same-id"));
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->replayed());
+  EXPECT_EQ(again->case_number(), first.case_number());
+  EXPECT_EQ(redis_.Command({"ZCARD", keys::IndexAll()})->integer, 1);
+  EXPECT_EQ(OutboxEvents().size(), 1u);
+}
+
+TEST_F(IntakeCoreTest, ReporterDetailsStayInIntakeAndNeverReachAnEvent) {
+  auto r = Report("pii");
+  r.mutable_reporter()->set_name("Thandiwe Mokoena");
+  r.mutable_reporter()->set_phone("082 555 1234");
+  r.mutable_reporter()->set_id_number("8001015009087");
+  v1::Case c = MustReport(r);
+  EXPECT_FALSE(c.anonymous());
+  ASSERT_FALSE(c.reporter_ref().empty());
+  auto stored = redis_.Command({"HGET", keys::Reporter(c.reporter_ref()), "phone"});
+  EXPECT_EQ(stored->str, "+27825551234");
+  for (const auto& e : OutboxEvents()) {
+    std::string bytes = e.SerializeAsString();
+    EXPECT_EQ(bytes.find("Mokoena"), std::string::npos);
+    EXPECT_EQ(bytes.find("825551234"), std::string::npos);
+    EXPECT_EQ(bytes.find("8001015009087"), std::string::npos);
+    EXPECT_EQ(bytes.find("Burst pipe"), std::string::npos) << "free text stays off events";
+  }
+  EXPECT_EQ(OutboxEvents()[0].case_reported().reporter_ref(), c.reporter_ref());
+}
+
+TEST_F(IntakeCoreTest, AMistypedNumberIsRejectedBeforeAnyLookUp) {
+  MustReport(Report("exists"));  // GP26-0000001-x exists; a wrong last digit must not find it
+  int wrong = (DammCheckDigit("260000001") + 1) % 10;
+  auto got = core_.Get("GP26-0000001-" + std::to_string(wrong));
+  EXPECT_EQ(got.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(got.status().message(), "case number is mistyped");
+}
+
+TEST_F(IntakeCoreTest, AnUnknownButWellFormedNumberIsNotFound) {
+  EXPECT_EQ(core_.Get(MakeCaseNumber("GP", 26, 42).ToString()).status().code(),
+            StatusCode::kNotFound);
+}
+
+TEST_F(IntakeCoreTest, TheWholeLifecycleBumpsVersionsAndEmitsEachChange) {
+  v1::Case c = MustReport(Report("life"));
+  auto step = [&](auto set_action) {
+    v1::TransitionCaseRequest r;
+    r.set_case_number(c.case_number());
+    r.set_expected_version(c.version());
+    set_action(r);
+    auto next = core_.Transition(r);
+    EXPECT_TRUE(next.ok()) << next.status().ToString();
+    if (next.ok()) c = *next;
+  };
+  step([](auto& r) { r.mutable_acknowledge(); });
+  step([](auto& r) { r.mutable_start_work(); });
+  step([](auto& r) { r.mutable_await_resident()->set_question("Which house?"); });
+  step([](auto& r) { r.mutable_resident_answered(); });
+  step([](auto& r) { r.mutable_resolve()->set_resolution_note("Pipe replaced"); });
+  step([](auto& r) { r.mutable_close(); });
+  step([](auto& r) { r.mutable_reopen()->set_reason("Leaking again"); });
+  EXPECT_EQ(c.status(), v1::CASE_STATUS_REOPENED);
+  EXPECT_EQ(c.version(), 8);
+  EXPECT_EQ(OutboxEvents().size(), 8u);
+  auto stored = core_.Get(c.case_number());
+  EXPECT_EQ(stored->version(), 8);
+  EXPECT_EQ(redis_.Command({"ZSCORE", keys::IndexStatus(v1::CASE_STATUS_REOPENED), c.case_number()})->is_nil(), false);
+  EXPECT_TRUE(redis_.Command({"ZSCORE", keys::IndexStatus(v1::CASE_STATUS_REPORTED), c.case_number()})->is_nil());
+}
+
+TEST_F(IntakeCoreTest, AStaleVersionIsAborted) {
+  v1::Case c = MustReport(Report("stale"));
+  v1::TransitionCaseRequest r;
+  r.set_case_number(c.case_number());
+  r.set_expected_version(7);
+  r.mutable_acknowledge();
+  auto result = core_.Transition(r);
+  EXPECT_EQ(result.status().code(), StatusCode::kAborted);
+  EXPECT_NE(result.status().message().find("version 1, not 7"), std::string::npos);
+}
+
+TEST_F(IntakeCoreTest, ASecondReportNearbyIsLinkedAsAPossibleDuplicate) {
+  auto near = [&](const std::string& id, double lat, v1::Category cat) {
+    auto r = Report(id, cat);
+    r.mutable_place()->mutable_position()->set_latitude(lat);
+    r.mutable_place()->mutable_position()->set_longitude(28.0473);
+    return MustReport(r);
+  };
+  v1::Case first = near("d1", -26.2041, v1::CATEGORY_WATER);
+  v1::Case close = near("d2", -26.2042, v1::CATEGORY_WATER);       // about 11 m away
+  v1::Case far = near("d3", -26.2100, v1::CATEGORY_WATER);         // about 650 m away
+  v1::Case other = near("d4", -26.2041, v1::CATEGORY_ELECTRICITY);  // same spot, other kind
+  EXPECT_EQ(close.duplicate_of(), first.case_number());
+  EXPECT_EQ(far.duplicate_of(), "");
+  EXPECT_EQ(other.duplicate_of(), "");
+  auto original = core_.Get(first.case_number());
+  ASSERT_EQ(original->possible_duplicates_size(), 1);
+  EXPECT_EQ(original->possible_duplicates(0), close.case_number());
+}
+
+TEST_F(IntakeCoreTest, WithoutPositionsTheSameWardWithinFourteenDaysIsADuplicate) {
+  v1::Case first = MustReport(Report("w1"));
+  clock_.Advance(std::chrono::hours(24 * 13));
+  EXPECT_EQ(MustReport(Report("w2")).duplicate_of(), first.case_number());
+  clock_.Advance(std::chrono::hours(24 * 2));
+  // Both earlier cases are now older than 14 days, apart from w2 (2 days).
+  v1::Case third = MustReport(Report("w3"));
+  EXPECT_NE(third.duplicate_of(), first.case_number());
+}
+
+TEST_F(IntakeCoreTest, ListIsNewestFirstAndPagesCoverEverything) {
+  std::vector<std::string> numbers;
+  for (int i = 0; i < 7; ++i) {
+    auto r = Report("l" + std::to_string(i), i % 2 ? v1::CATEGORY_WATER : v1::CATEGORY_HOUSING);
+    numbers.push_back(MustReport(r).case_number());
+  }
+  v1::ListCasesRequest req;
+  req.set_page_size(3);
+  std::vector<std::string> seen;
+  for (int page = 0; page < 5; ++page) {
+    auto resp = core_.List(req);
+    ASSERT_TRUE(resp.ok()) << resp.status().ToString();
+    for (const auto& c : resp->cases()) seen.push_back(c.case_number());
+    if (resp->next_page_token().empty()) break;
+    req.set_page_token(resp->next_page_token());
+  }
+  std::vector<std::string> expected(numbers.rbegin(), numbers.rend());
+  EXPECT_EQ(seen, expected);
+}
+
+TEST_F(IntakeCoreTest, ListFiltersByCategoryAndWard) {
+  for (int i = 0; i < 6; ++i) {
+    MustReport(Report("f" + std::to_string(i), i < 2 ? v1::CATEGORY_HOUSING : v1::CATEGORY_WATER));
+  }
+  v1::ListCasesRequest req;
+  req.set_ward_code("79800001");
+  req.set_category(v1::CATEGORY_HOUSING);
+  auto resp = core_.List(req);
+  ASSERT_TRUE(resp.ok());
+  EXPECT_EQ(resp->cases_size(), 2);
+  req.set_ward_code("99999999");
+  EXPECT_EQ(core_.List(req).status().violations()[0].field, "ward_code");
+}
+
+TEST_F(IntakeCoreTest, ImportCreatesThenIgnoresThenUpdates) {
+  v1::ImportCaseRecord rec;
+  rec.set_source_system("JHB-SAP");
+  rec.set_source_id("SR-1001");
+  rec.set_category(v1::CATEGORY_ELECTRICITY);
+  rec.mutable_place()->set_ward_code("79800002");
+  rec.set_description("Streetlight out");
+  auto created = core_.Import(rec);
+  ASSERT_EQ(created.outcome(), v1::ImportCaseResult::OUTCOME_CREATED);
+  auto unchanged = core_.Import(rec);
+  EXPECT_EQ(unchanged.outcome(), v1::ImportCaseResult::OUTCOME_UNCHANGED);
+  EXPECT_EQ(unchanged.case_number(), created.case_number());
+  rec.set_category(v1::CATEGORY_ROADS_STORMWATER);
+  auto updated = core_.Import(rec);
+  EXPECT_EQ(updated.outcome(), v1::ImportCaseResult::OUTCOME_UPDATED);
+  auto c = core_.Get(created.case_number());
+  EXPECT_EQ(c->category(), v1::CATEGORY_ROADS_STORMWATER);
+  EXPECT_EQ(c->channel(), v1::CHANNEL_METRO_FEED);
+  EXPECT_EQ(c->source_id(), "SR-1001");
+  EXPECT_EQ(redis_.Command({"ZCARD", keys::IndexAll()})->integer, 1);
+}
+
+TEST_F(IntakeCoreTest, ABadImportRowIsRejectedWithItsFields) {
+  v1::ImportCaseRecord rec;
+  rec.set_source_system("TSH-CRM");
+  rec.set_row(17);
+  auto result = core_.Import(rec);
+  EXPECT_EQ(result.outcome(), v1::ImportCaseResult::OUTCOME_REJECTED);
+  EXPECT_EQ(result.row(), 17);
+  ASSERT_GE(result.violations_size(), 3);
+  EXPECT_EQ(result.violations(0).field(), "source_id");
+}
+
+TEST_F(IntakeCoreTest, AnAssignmentEventUpdatesTheViewOnce) {
+  v1::Case c = MustReport(Report("assign"));
+  v1::EventEnvelope e;
+  e.set_event_id("0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b");
+  e.set_aggregate_id(c.case_number());
+  auto* a = e.mutable_case_assigned();
+  a->set_case_number(c.case_number());
+  a->set_sphere(v1::SPHERE_MUNICIPAL);
+  a->set_department("Johannesburg Water");
+  a->set_war_room("WR-79800001");
+  std::string bytes = e.SerializeAsString();
+  KafkaMessage m;
+  m.value = bytes;
+  ASSERT_TRUE(core_.ApplyEvent(m).ok());
+  ASSERT_TRUE(core_.ApplyEvent(m).ok());  // redelivered: no second effect, no error
+  auto got = core_.Get(c.case_number());
+  EXPECT_EQ(got->department(), "Johannesburg Water");
+  EXPECT_EQ(got->sphere(), v1::SPHERE_MUNICIPAL);
+  EXPECT_EQ(got->version(), 1) << "routing's view does not disturb lifecycle versions";
+  EXPECT_EQ(redis_.Command({"XLEN", keys::kChanges})->integer, 2);  // reported + assigned once
+}
+
+TEST_F(IntakeCoreTest, AnSlaEventPastDueMarksTheCaseOverdue) {
+  v1::Case c = MustReport(Report("sla"));
+  v1::EventEnvelope e;
+  e.set_event_id("0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5c");
+  auto* s = e.mutable_sla_changed();
+  s->set_case_number(c.case_number());
+  s->set_tier(v1::TIER_WARD);
+  *s->mutable_due_at() = ToTimestamp(clock_.Now() + std::chrono::hours(1));
+  std::string bytes = e.SerializeAsString();
+  KafkaMessage m;
+  m.value = bytes;
+  ASSERT_TRUE(core_.ApplyEvent(m).ok());
+  EXPECT_FALSE(core_.Get(c.case_number())->overdue());
+  clock_.Advance(std::chrono::hours(2));
+  EXPECT_TRUE(core_.Get(c.case_number())->overdue());
+  v1::ListCasesRequest overdue;
+  overdue.set_overdue_only(true);
+  EXPECT_EQ(core_.List(overdue)->cases_size(), 1);
+}
+
+TEST_F(IntakeCoreTest, RedisDownIsUnavailable) {
+  server_.Stop();
+  EXPECT_EQ(core_.Report(Report("down")).status().code(), StatusCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace warroom::intake

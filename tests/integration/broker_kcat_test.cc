@@ -11,16 +11,7 @@
 namespace warroom {
 namespace {
 
-std::string Shell(const std::string& command) {
-  std::string out;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) out.append(buf, n);
-  pclose(pipe);
-  return out;
-}
+using testing::Shell;
 
 TEST(BrokerTest, KcatSeesEveryTopicWithItsPartitionCount) {
   testing::TestDir dir;

@@ -199,6 +199,39 @@ std::string BinaryPath(const std::string& relative) {
   return std::string(WARROOM_BINARY_DIR) + "/" + relative;
 }
 
+ServiceProcess::ServiceProcess(const std::string& name, const std::string& dir, int redis_port,
+                               const std::string& bootstrap, std::map<std::string, std::string> env)
+    : name_(name), dir_(dir), env_(std::move(env)), grpc_port_(FreePort()), admin_port_(FreePort()) {
+  env_["WARROOM_REDIS_PORT"] = std::to_string(redis_port);
+  env_["WARROOM_KAFKA_BOOTSTRAP_SERVERS"] = bootstrap;
+  env_["WARROOM_SERVER_GRPC_PORT"] = std::to_string(grpc_port_);
+  env_["WARROOM_SERVER_ADMIN_PORT"] = std::to_string(admin_port_);
+  Start();
+}
+
+bool ServiceProcess::Ready() { return HttpGet(admin_port_, "/readyz").first == 200; }
+
+void ServiceProcess::Start() {
+  std::string config = std::string(WARROOM_SOURCE_DIR) + "/services/" + name_ + "/config/" + name_ + ".yaml";
+  process_ = std::make_unique<Process>(
+      std::vector<std::string>{BinaryPath("services/" + name_ + "/warroom-" + name_), "--config", config},
+      dir_ + "/" + name_ + ".log", env_);
+  if (!WaitFor([&] { return Ready() || !process_->Running(); }, std::chrono::seconds(60)) || !Ready()) {
+    throw std::runtime_error(name_ + " did not become ready: " + process_->Log());
+  }
+}
+
+std::string Shell(const std::string& command) {
+  std::string out;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return out;
+  char buf[65536];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) out.append(buf, n);
+  pclose(pipe);
+  return out;
+}
+
 Broker::Broker(const std::string& dir) {
   std::string file = dir + "/kafka.bootstrap";
   fs::remove(file);

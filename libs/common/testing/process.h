@@ -89,6 +89,31 @@ class Broker {
   std::string bootstrap_;
 };
 
+// One of our service binaries, started with its shipped config and the test's ports, Redis and
+// broker through WARROOM_* overrides; the constructor returns once /readyz says ready.
+class ServiceProcess {
+ public:
+  ServiceProcess(const std::string& name, const std::string& dir, int redis_port,
+                 const std::string& bootstrap, std::map<std::string, std::string> env = {});
+  void Start();
+  void Kill9() { process_->Kill9(); }
+  int Terminate() { return process_->Terminate(); }
+  bool Ready();
+  int grpc_port() const { return grpc_port_; }
+  int admin_port() const { return admin_port_; }
+  std::string target() const { return "127.0.0.1:" + std::to_string(grpc_port_); }
+  Process& process() { return *process_; }
+
+ private:
+  std::string name_, dir_;
+  std::map<std::string, std::string> env_;
+  int grpc_port_, admin_port_;
+  std::unique_ptr<Process> process_;
+};
+
+// Runs a shell command and returns what it printed on stdout.
+std::string Shell(const std::string& command);
+
 // True once host:port accepts a TCP connection.
 bool PortOpen(int port);
 // A GET on the loopback admin port; returns the status code (0 when unreachable) and body.

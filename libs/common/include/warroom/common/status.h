@@ -110,7 +110,12 @@ class [[nodiscard]] StatusOr {
   }
 
   bool ok() const { return std::holds_alternative<T>(value_); }
-  Status status() const { return ok() ? Status::Ok() : std::get<Status>(value_); }
+  // A reference for lvalues, so that `for (auto& v : result.status().violations())` is safe.
+  const Status& status() const& {
+    static const Status kOk;
+    return ok() ? kOk : std::get<Status>(value_);
+  }
+  Status status() && { return ok() ? Status::Ok() : std::get<Status>(std::move(value_)); }
   const T& value() const& { return std::get<T>(value_); }
   T& value() & { return std::get<T>(value_); }
   T&& value() && { return std::get<T>(std::move(value_)); }

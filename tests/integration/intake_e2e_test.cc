@@ -1,0 +1,232 @@
+// warroom-intake as a user meets it: the real binary over gRPC on TCP, with real Redis and the
+// embedded broker, events checked on the topic with kcat.
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <fstream>
+#include <thread>
+#include <set>
+
+#include "testing/process.h"
+#include "warroom/common/case_number.h"
+#include "warroom/common/grpc_status.h"
+#include "warroom/common/redis.h"
+#include "warroom/v1/intake.grpc.pb.h"
+
+namespace warroom {
+namespace {
+
+using testing::BinaryPath;
+using testing::WaitFor;
+
+class IntakeIntegrationTest : public ::testing::Test {
+ protected:
+  IntakeIntegrationTest()
+      : redis_server_(dir_.path()),
+        broker_(dir_.path()),
+        intake_("intake", dir_.path(), redis_server_.port(), broker_.bootstrap()) {
+    Connect();
+  }
+  void Connect() {
+    stub_ = v1::IntakeService::NewStub(
+        grpc::CreateChannel(intake_.target(), grpc::InsecureChannelCredentials()));
+  }
+
+  v1::ReportCaseRequest Report(const std::string& id, v1::Channel channel = v1::CHANNEL_HOTLINE) {
+    v1::ReportCaseRequest r;
+    r.set_client_request_id(id);
+    r.set_channel(channel);
+    r.set_category(v1::CATEGORY_WATER);
+    r.mutable_place()->set_ward_code("79900012");
+    r.set_description("No water at the clinic");
+    return r;
+  }
+
+  grpc::Status Call(const v1::ReportCaseRequest& r, v1::ReportCaseResponse* resp) {
+    grpc::ClientContext ctx;
+    return stub_->ReportCase(&ctx, r, resp);
+  }
+
+  // Every message on warroom.cases.v1 as "key type" lines, read with kcat.
+  std::vector<std::pair<std::string, std::string>> CaseEvents() {
+    std::string out = testing::Shell("kcat -b " + broker_.bootstrap() +
+                                     " -C -t warroom.cases.v1 -e -q -f '%k %h\\n' 2>/dev/null");
+    std::vector<std::pair<std::string, std::string>> events;
+    size_t start = 0;
+    while (start < out.size()) {
+      size_t end = out.find('\n', start);
+      std::string line = out.substr(start, end - start);
+      start = end == std::string::npos ? out.size() : end + 1;
+      auto space = line.find(' ');
+      auto type = line.find("warroom-event-type=");
+      if (space == std::string::npos || type == std::string::npos) continue;
+      std::string t = line.substr(type + 19);
+      t = t.substr(0, t.find(','));
+      events.emplace_back(line.substr(0, space), t);
+    }
+    return events;
+  }
+
+  testing::TestDir dir_;
+  testing::RedisServer redis_server_;
+  testing::Broker broker_;
+  testing::ServiceProcess intake_;
+  std::unique_ptr<v1::IntakeService::Stub> stub_;
+};
+
+TEST_F(IntakeIntegrationTest, EveryChannelGetsACaseNumberAndAnEventOnTheTopic) {
+  std::set<std::string> numbers;
+  for (int ch = v1::CHANNEL_HOTLINE; ch <= v1::CHANNEL_MEDIA; ++ch) {
+    v1::ReportCaseResponse resp;
+    auto s = Call(Report("ch-" + std::to_string(ch), static_cast<v1::Channel>(ch)), &resp);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_TRUE(ParseCaseNumber(resp.case_number()).ok()) << resp.case_number();
+    numbers.insert(resp.case_number());
+  }
+  EXPECT_EQ(numbers.size(), 10u);
+  ASSERT_TRUE(WaitFor([&] { return CaseEvents().size() >= 10; }));
+  std::set<std::string> on_topic;
+  for (const auto& [key, type] : CaseEvents()) {
+    if (type == "case_reported") on_topic.insert(key);
+  }
+  EXPECT_EQ(on_topic, numbers);
+}
+
+TEST_F(IntakeIntegrationTest, BadInputGetsFieldLevelDetails) {
+  v1::ReportCaseRequest r = Report("bad");
+  r.mutable_place()->set_ward_code("79800999");
+  r.mutable_reporter()->set_phone("+1 555 0100");
+  v1::ReportCaseResponse resp;
+  grpc::Status s = Call(r, &resp);
+  ASSERT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  Status st = FromGrpcStatus(s);
+  ASSERT_EQ(st.violations().size(), 2u);
+  EXPECT_EQ(st.violations()[0].field, "place.ward_code");
+  EXPECT_EQ(st.violations()[1].field, "reporter.phone");
+}
+
+TEST_F(IntakeIntegrationTest, ARetryReturnsTheSameCase) {
+  v1::ReportCaseResponse a, b;
+  ASSERT_TRUE(Call(Report("retry-1"), &a).ok());
+  ASSERT_TRUE(Call(Report("retry-1"), &b).ok());
+  EXPECT_EQ(a.case_number(), b.case_number());
+  EXPECT_TRUE(b.replayed());
+}
+
+TEST_F(IntakeIntegrationTest, TheLifecycleOverGrpcWithConflictsAndWrongStates) {
+  v1::ReportCaseResponse created;
+  ASSERT_TRUE(Call(Report("life"), &created).ok());
+  v1::Case c = created.case_();
+  auto transition = [&](int64_t version, auto set) {
+    v1::TransitionCaseRequest r;
+    r.set_case_number(c.case_number());
+    r.set_expected_version(version);
+    set(r);
+    grpc::ClientContext ctx;
+    v1::Case out;
+    grpc::Status s = stub_->TransitionCase(&ctx, r, &out);
+    if (s.ok()) c = out;
+    return s;
+  };
+  EXPECT_TRUE(transition(1, [](auto& r) { r.mutable_acknowledge(); }).ok());
+  grpc::Status stale = transition(1, [](auto& r) { r.mutable_start_work(); });
+  EXPECT_EQ(stale.error_code(), grpc::StatusCode::ABORTED);
+  grpc::Status wrong = transition(2, [](auto& r) { r.mutable_close(); });
+  EXPECT_EQ(wrong.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(wrong.error_message().find("acknowledged"), std::string::npos);
+  EXPECT_TRUE(transition(2, [](auto& r) { r.mutable_start_work(); }).ok());
+  EXPECT_TRUE(transition(3, [](auto& r) { r.mutable_resolve()->set_resolution_note("Fixed"); }).ok());
+  EXPECT_TRUE(transition(4, [](auto& r) { r.mutable_close(); }).ok());
+  EXPECT_EQ(c.status(), v1::CASE_STATUS_CLOSED);
+
+  grpc::ClientContext ctx;
+  v1::GetCaseRequest get;
+  get.set_case_number(c.case_number().substr(0, 13) + std::to_string((c.case_number()[13] - '0' + 1) % 10));
+  v1::Case unused;
+  grpc::Status mistyped = stub_->GetCase(&ctx, get, &unused);
+  EXPECT_EQ(mistyped.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(mistyped.error_message().find("mistyped"), std::string::npos);
+  ASSERT_TRUE(WaitFor([&] { return CaseEvents().size() >= 5; }));
+}
+
+TEST_F(IntakeIntegrationTest, WatchSeesChangesInItsWard) {
+  grpc::ClientContext ctx;
+  v1::WatchCasesRequest w;
+  w.set_ward_code("79900012");
+  auto reader = stub_->WatchCases(&ctx, w);
+  v1::ReportCaseResponse created;
+  // The watch is live once the first report after subscribing shows up; report until it does.
+  v1::CaseChange change;
+  std::atomic<bool> seen{false};
+  std::thread reporter([&] {
+    for (int i = 0; i < 50 && !seen; ++i) {
+      v1::ReportCaseResponse r;
+      (void)Call(Report("watch-" + std::to_string(i)), &r);
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  });
+  bool read = reader->Read(&change);
+  seen = true;
+  reporter.join();
+  ASSERT_TRUE(read);
+  EXPECT_EQ(change.change(), "case_reported");
+  EXPECT_EQ(change.case_().place().ward_code(), "79900012");
+  ctx.TryCancel();
+}
+
+TEST_F(IntakeIntegrationTest, ImportMixedRowsThenKillNineMidImportAndRerun) {
+  constexpr int kRows = 20000;
+  std::string csv = dir_.File("feed.csv");
+  {
+    std::ofstream out(csv);
+    out << "source_system,source_id,category,ward_code,latitude,longitude,address,description,"
+           "reported_at,critical\n";
+    for (int i = 0; i < kRows; ++i) {
+      out << "TSH-CRM,SR-" << i << ",refuse_removal," << (79900001 + i % 107)
+          << ",,,,\"Bin not collected, row " << i << "\",2026-11-02T08:30:00Z,\n";
+    }
+    out << "TSH-CRM,,water,79900001,,,,missing id,,\n";             // bad: no source id
+    out << "TSH-CRM,SR-BAD,weather,79900001,,,,unknown category,,\n";  // bad: category
+  }
+  redis_server_.port();
+  RedisConfig rc;
+  rc.port = redis_server_.port();
+  RedisClient redis(rc);
+  auto imported = [&] { return redis.Command({"ZCARD", "intake:idx:all"})->integer; };
+  std::vector<std::string> ctl = {BinaryPath("tools/warroomctl/warroomctl"), "--target",
+                                  intake_.target(), "import", csv};
+  {
+    testing::Process first(ctl, dir_.File("import-1.log"));
+    ASSERT_TRUE(WaitFor([&] { return imported() >= kRows / 4; }, std::chrono::seconds(120)));
+    intake_.Kill9();
+    first.Wait(std::chrono::seconds(30));
+  }
+  int64_t at_kill = imported();
+  EXPECT_LT(at_kill, kRows) << "the kill must land mid-import";
+  intake_.Start();
+  Connect();
+  testing::Process second(ctl, dir_.File("import-2.log"));
+  int code = second.Wait(std::chrono::seconds(240));
+  EXPECT_EQ(code, 3) << "exit 3: done, with rejected rows\n" << second.Log();
+  std::string summary = second.Log();
+  EXPECT_NE(summary.find("rejected 2 (of 20002 rows)"), std::string::npos) << summary;
+  EXPECT_EQ(imported(), kRows) << "every row exactly once";
+  auto sources = redis.Command({"EVAL", "return #redis.call('KEYS', 'intake:src:TSH-CRM:*')", "0"});
+  EXPECT_EQ(sources->integer, kRows);
+  // Every case has its case_reported event on the topic, at least once.
+  std::set<std::string> reported;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        reported.clear();
+        for (const auto& [key, type] : CaseEvents()) {
+          if (type == "case_reported") reported.insert(key);
+        }
+        return reported.size() == static_cast<size_t>(kRows);
+      },
+      std::chrono::seconds(120)))
+      << reported.size();
+}
+
+}  // namespace
+}  // namespace warroom

@@ -1,0 +1,572 @@
+// warroomctl: the war-room command line over the services' gRPC APIs. Table output by default,
+// --json for scripts. Errors print the gRPC code, the message and every field violation.
+#include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/time_util.h>
+#include <grpcpp/grpcpp.h>
+
+#include <CLI/CLI.hpp>
+#include <fstream>
+#include <iostream>
+#include <random>
+#include <thread>
+
+#include "import_file.h"
+#include "warroom/common/enum_names.h"
+#include "warroom/common/geography.h"
+#include "warroom/common/grpc_status.h"
+#include "warroom/common/ids.h"
+#include "warroom/v1/intake.grpc.pb.h"
+
+namespace warroom::ctl {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+struct Globals {
+  std::string target = "127.0.0.1:50051";
+  bool json = false;
+};
+
+std::shared_ptr<grpc::Channel> Channel(const Globals& g) {
+  return grpc::CreateChannel(g.target, grpc::InsecureChannelCredentials());
+}
+
+// Prints a failed call and returns the exit code 1.
+int Fail(const grpc::Status& s) {
+  Status st = FromGrpcStatus(s);
+  std::cerr << "error: " << StatusCodeName(st.code()) << ": " << st.message() << "\n";
+  for (const auto& v : st.violations()) std::cerr << "  " << v.field << ": " << v.description << "\n";
+  return 1;
+}
+
+std::string Json(const google::protobuf::Message& m) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions o;
+  o.add_whitespace = false;
+  (void)google::protobuf::util::MessageToJsonString(m, &out, o);
+  return out;
+}
+
+std::string When(const google::protobuf::Timestamp& t) {
+  if (t.seconds() == 0) return "-";
+  return TimeUtil::ToString(t).substr(0, 16) + "Z";
+}
+
+void PrintCaseRow(const v1::Case& c) {
+  std::printf("%-15s %-18s %-20s %-12s %-9s %-9s %-17s %s\n", c.case_number().c_str(),
+              Label(c.status()).c_str(), Label(c.category()).c_str(), Label(c.channel()).c_str(),
+              c.place().ward_code().empty() ? "-" : c.place().ward_code().c_str(),
+              c.tier() ? Label(c.tier()).c_str() : "-", When(c.reported_at()).c_str(),
+              c.overdue() ? "OVERDUE" : "");
+}
+
+void PrintCaseHeader() {
+  std::printf("%-15s %-18s %-20s %-12s %-9s %-9s %-17s %s\n", "CASE", "STATUS", "CATEGORY",
+              "CHANNEL", "WARD", "TIER", "REPORTED", "");
+}
+
+void PrintCase(const Globals& g, const v1::Case& c) {
+  if (g.json) {
+    std::cout << Json(c) << "\n";
+    return;
+  }
+  std::printf("case          %s (version %lld)\n", c.case_number().c_str(),
+              static_cast<long long>(c.version()));
+  std::printf("status        %s%s\n", Label(c.status()).c_str(), c.overdue() ? "  OVERDUE" : "");
+  std::printf("category      %s\nchannel       %s\n", Label(c.category()).c_str(), Label(c.channel()).c_str());
+  std::printf("place         ward %s, %s%s\n", c.place().ward_code().empty() ? "-" : c.place().ward_code().c_str(),
+              c.place().municipality_code().c_str(), c.unlocated() ? " (unlocated)" : "");
+  std::printf("reported      %s\n", When(c.reported_at()).c_str());
+  if (c.critical_reason()) std::printf("critical      %s\n", Label(c.critical_reason()).c_str());
+  if (!c.department().empty()) {
+    std::printf("responsible   %s, %s, war room %s\n", Label(c.sphere()).c_str(),
+                c.department().c_str(), c.war_room().c_str());
+  }
+  if (c.tier()) std::printf("tier          %s, due %s\n", Label(c.tier()).c_str(), When(c.due_at()).c_str());
+  if (!c.duplicate_of().empty()) std::printf("duplicate of  %s\n", c.duplicate_of().c_str());
+  for (const auto& d : c.possible_duplicates()) std::printf("duplicate     %s\n", d.c_str());
+  if (!c.resolution_note().empty()) std::printf("resolution    %s\n", c.resolution_note().c_str());
+  if (!c.referred_to().empty()) std::printf("referred to   %s (%s)\n", c.referred_to().c_str(), Label(c.referred_sphere()).c_str());
+  std::printf("description   %s\n", c.description().c_str());
+  for (const auto& n : c.notes()) {
+    std::printf("note %-8s %s %s\n", n.public_() ? "public" : "internal", When(n.added_at()).c_str(),
+                n.text().c_str());
+  }
+}
+
+// ------------------------------------------------------------------------------------ report
+
+struct ReportArgs {
+  std::string request_id, channel = "hotline", category, ward, municipality, address, description,
+      critical, name, phone, email, id_number;
+  double lat = 0, lon = 0;
+  bool anonymous = false;
+};
+
+int Report(const Globals& g, const ReportArgs& a) {
+  v1::ReportCaseRequest r;
+  SystemClock clock;
+  IdGenerator ids(clock);
+  r.set_client_request_id(a.request_id.empty() ? "ctl-" + ids.NewUuidV7() : a.request_id);
+  if (auto c = ParseLabel<v1::Channel>(a.channel)) r.set_channel(*c);
+  if (auto c = ParseLabel<v1::Category>(a.category)) r.set_category(*c);
+  else r.set_category(static_cast<v1::Category>(-1));  // let the service say why
+  if (!a.critical.empty()) {
+    auto c = ParseLabel<v1::CriticalReason>(a.critical);
+    r.set_critical_reason(c ? *c : static_cast<v1::CriticalReason>(-1));
+  }
+  r.mutable_place()->set_ward_code(a.ward);
+  r.mutable_place()->set_municipality_code(a.municipality);
+  r.mutable_place()->set_address(a.address);
+  if (a.lat != 0 || a.lon != 0) {
+    r.mutable_place()->mutable_position()->set_latitude(a.lat);
+    r.mutable_place()->mutable_position()->set_longitude(a.lon);
+  }
+  r.set_description(a.description);
+  r.set_anonymous(a.anonymous);
+  if (!a.name.empty() || !a.phone.empty() || !a.email.empty() || !a.id_number.empty()) {
+    r.mutable_reporter()->set_name(a.name);
+    r.mutable_reporter()->set_phone(a.phone);
+    r.mutable_reporter()->set_email(a.email);
+    r.mutable_reporter()->set_id_number(a.id_number);
+  }
+  auto stub = v1::IntakeService::NewStub(Channel(g));
+  grpc::ClientContext ctx;
+  v1::ReportCaseResponse resp;
+  auto s = stub->ReportCase(&ctx, r, &resp);
+  if (!s.ok()) return Fail(s);
+  if (g.json) {
+    std::cout << Json(resp) << "\n";
+  } else {
+    std::cout << resp.case_number() << (resp.replayed() ? " (already reported)" : "") << "\n";
+  }
+  return 0;
+}
+
+int Get(const Globals& g, const std::string& number) {
+  auto stub = v1::IntakeService::NewStub(Channel(g));
+  grpc::ClientContext ctx;
+  v1::GetCaseRequest r;
+  r.set_case_number(number);
+  v1::Case c;
+  auto s = stub->GetCase(&ctx, r, &c);
+  if (!s.ok()) return Fail(s);
+  PrintCase(g, c);
+  return 0;
+}
+
+struct ListArgs {
+  std::string ward, municipality, status, category, channel, tier;
+  bool overdue = false, all = false;
+  int page_size = 50;
+};
+
+int List(const Globals& g, const ListArgs& a) {
+  v1::ListCasesRequest r;
+  r.set_ward_code(a.ward);
+  r.set_municipality_code(a.municipality);
+  auto pick = [](const std::string& text, auto parsed, auto set) {
+    if (text.empty()) return true;
+    if (!parsed) {
+      std::cerr << "error: unknown value '" << text << "'\n";
+      return false;
+    }
+    set(*parsed);
+    return true;
+  };
+  if (!pick(a.status, ParseLabel<v1::CaseStatus>(a.status), [&](auto v) { r.set_status(v); }) ||
+      !pick(a.category, ParseLabel<v1::Category>(a.category), [&](auto v) { r.set_category(v); }) ||
+      !pick(a.channel, ParseLabel<v1::Channel>(a.channel), [&](auto v) { r.set_channel(v); }) ||
+      !pick(a.tier, ParseLabel<v1::Tier>(a.tier), [&](auto v) { r.set_tier(v); })) {
+    return 2;
+  }
+  r.set_overdue_only(a.overdue);
+  r.set_page_size(a.page_size);
+  auto stub = v1::IntakeService::NewStub(Channel(g));
+  if (!g.json) PrintCaseHeader();
+  while (true) {
+    grpc::ClientContext ctx;
+    v1::ListCasesResponse resp;
+    auto s = stub->ListCases(&ctx, r, &resp);
+    if (!s.ok()) return Fail(s);
+    for (const auto& c : resp.cases()) {
+      if (g.json) std::cout << Json(c) << "\n";
+      else PrintCaseRow(c);
+    }
+    if (!a.all || resp.next_page_token().empty()) {
+      if (!g.json && !resp.next_page_token().empty()) {
+        std::cerr << "(more: --all, or page token " << resp.next_page_token() << ")\n";
+      }
+      return 0;
+    }
+    r.set_page_token(resp.next_page_token());
+  }
+}
+
+struct TransitionArgs {
+  std::string number, action, text, sphere, body, category, ward, role = "ctl";
+  int64_t version = 0;
+};
+
+int Transition(const Globals& g, const TransitionArgs& a) {
+  auto stub = v1::IntakeService::NewStub(Channel(g));
+  v1::TransitionCaseRequest r;
+  r.set_case_number(a.number);
+  r.set_actor_role(a.role);
+  int64_t version = a.version;
+  if (version == 0) {  // read the current version first
+    grpc::ClientContext ctx;
+    v1::GetCaseRequest get;
+    get.set_case_number(a.number);
+    v1::Case c;
+    auto s = stub->GetCase(&ctx, get, &c);
+    if (!s.ok()) return Fail(s);
+    version = c.version();
+  }
+  r.set_expected_version(version);
+  const std::string& x = a.action;
+  if (x == "acknowledge") r.mutable_acknowledge();
+  else if (x == "start") r.mutable_start_work();
+  else if (x == "await") r.mutable_await_resident()->set_question(a.text);
+  else if (x == "answered") r.mutable_resident_answered();
+  else if (x == "resolve") r.mutable_resolve()->set_resolution_note(a.text);
+  else if (x == "close") r.mutable_close();
+  else if (x == "reopen") r.mutable_reopen()->set_reason(a.text);
+  else if (x == "reject") {
+    auto sphere = ParseLabel<v1::Sphere>(a.sphere);
+    r.mutable_reject()->set_sphere(sphere ? *sphere : v1::SPHERE_UNSPECIFIED);
+    r.mutable_reject()->set_body(a.body);
+  } else if (x == "recategorise") {
+    auto cat = ParseLabel<v1::Category>(a.category);
+    r.mutable_recategorise()->set_category(cat ? *cat : v1::CATEGORY_UNSPECIFIED);
+  } else if (x == "locate") {
+    r.mutable_locate()->set_ward_code(a.ward);
+  } else {
+    std::cerr << "error: unknown action '" << x << "'\n";
+    return 2;
+  }
+  grpc::ClientContext ctx;
+  v1::Case c;
+  auto s = stub->TransitionCase(&ctx, r, &c);
+  if (!s.ok()) return Fail(s);
+  if (g.json) std::cout << Json(c) << "\n";
+  else std::cout << c.case_number() << " is " << Label(c.status()) << " (version " << c.version() << ")\n";
+  return 0;
+}
+
+int Note(const Globals& g, const std::string& number, const std::string& text, bool is_public) {
+  auto stub = v1::IntakeService::NewStub(Channel(g));
+  v1::AddNoteRequest r;
+  r.set_case_number(number);
+  r.set_text(text);
+  r.set_public_(is_public);
+  r.set_author_role("ctl");
+  grpc::ClientContext ctx;
+  v1::Case c;
+  auto s = stub->AddNote(&ctx, r, &c);
+  if (!s.ok()) return Fail(s);
+  std::cout << c.case_number() << ": note " << c.notes(c.notes_size() - 1).note_id() << " added\n";
+  return 0;
+}
+
+int Watch(const Globals& g, const std::string& ward, const std::string& municipality, int count) {
+  auto stub = v1::IntakeService::NewStub(Channel(g));
+  v1::WatchCasesRequest r;
+  r.set_ward_code(ward);
+  r.set_municipality_code(municipality);
+  grpc::ClientContext ctx;
+  auto reader = stub->WatchCases(&ctx, r);
+  v1::CaseChange change;
+  int seen = 0;
+  while ((count == 0 || seen < count) && reader->Read(&change)) {
+    ++seen;
+    if (g.json) {
+      std::cout << Json(change) << std::endl;
+    } else {
+      std::printf("%-22s ", change.change().c_str());
+      PrintCaseRow(change.case_());
+      std::fflush(stdout);
+    }
+  }
+  if (count > 0 && seen >= count) {
+    ctx.TryCancel();
+    return 0;
+  }
+  auto s = reader->Finish();
+  return s.ok() ? 0 : Fail(s);
+}
+
+// ------------------------------------------------------------------------------------ import
+
+int Import(const Globals& g, const std::string& path, std::string format) {
+  std::ifstream in(path);
+  if (!in) {
+    std::cerr << "error: cannot read " << path << "\n";
+    return 2;
+  }
+  if (format.empty()) format = path.ends_with(".jsonl") || path.ends_with(".ndjson") ? "jsonl" : "csv";
+  // Read every row first, so that the progress bar knows its total.
+  std::vector<v1::ImportCaseRecord> records;
+  std::vector<std::pair<int64_t, Status>> unreadable;
+  int64_t row = 0;
+  if (format == "csv") {
+    std::vector<std::string> header, fields;
+    if (!ReadCsvRecord(in, header)) {
+      std::cerr << "error: " << path << " is empty\n";
+      return 2;
+    }
+    row = 1;
+    while (ReadCsvRecord(in, fields)) {
+      ++row;
+      if (fields.size() == 1 && fields[0].empty()) continue;
+      std::vector<std::pair<std::string, std::string>> named;
+      for (size_t i = 0; i < fields.size(); ++i) {
+        named.emplace_back(i < header.size() ? header[i] : "column " + std::to_string(i + 1), fields[i]);
+      }
+      auto r = RecordFromFields(named, row);
+      if (r.ok()) records.push_back(std::move(*r));
+      else unreadable.emplace_back(row, r.status());
+    }
+  } else if (format == "jsonl") {
+    std::string line;
+    while (std::getline(in, line)) {
+      ++row;
+      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      auto r = RecordFromJsonLine(line, row);
+      if (r.ok()) records.push_back(std::move(*r));
+      else unreadable.emplace_back(row, r.status());
+    }
+  } else {
+    std::cerr << "error: --format is csv or jsonl\n";
+    return 2;
+  }
+
+  auto stub = v1::IntakeService::NewStub(Channel(g));
+  grpc::ClientContext ctx;
+  auto stream = stub->ImportCases(&ctx);
+  std::thread writer([&] {
+    for (const auto& r : records) {
+      if (!stream->Write(r)) break;
+    }
+    stream->WritesDone();
+  });
+  int64_t counts[5] = {};
+  std::vector<v1::ImportCaseResult> rejected;
+  v1::ImportCaseResult result;
+  size_t done = 0;
+  bool tty = isatty(2);
+  while (stream->Read(&result)) {
+    ++done;
+    ++counts[result.outcome()];
+    if (result.outcome() == v1::ImportCaseResult::OUTCOME_REJECTED) rejected.push_back(result);
+    if (g.json) std::cout << Json(result) << "\n";
+    if (tty && (done % 500 == 0 || done == records.size())) {
+      int width = 40;
+      int filled = records.empty() ? width : static_cast<int>(width * done / records.size());
+      std::fprintf(stderr, "\r[%s%s] %zu/%zu", std::string(filled, '=').c_str(),
+                   std::string(width - filled, ' ').c_str(), done, records.size());
+    }
+  }
+  writer.join();
+  auto s = stream->Finish();
+  if (tty) std::fprintf(stderr, "\n");
+  if (!s.ok()) return Fail(s);
+  int64_t rejected_total = counts[v1::ImportCaseResult::OUTCOME_REJECTED] + static_cast<int64_t>(unreadable.size());
+  std::fprintf(stderr, "accepted %lld, updated %lld, unchanged %lld, rejected %lld (of %lld rows)\n",
+               static_cast<long long>(counts[v1::ImportCaseResult::OUTCOME_CREATED]),
+               static_cast<long long>(counts[v1::ImportCaseResult::OUTCOME_UPDATED]),
+               static_cast<long long>(counts[v1::ImportCaseResult::OUTCOME_UNCHANGED]),
+               static_cast<long long>(rejected_total),
+               static_cast<long long>(records.size() + unreadable.size()));
+  int shown = 0;
+  for (const auto& [r, st] : unreadable) {
+    if (shown++ >= 20) break;
+    std::fprintf(stderr, "  row %lld: %s\n", static_cast<long long>(r), st.ToString().c_str());
+  }
+  for (const auto& r : rejected) {
+    if (shown++ >= 20) break;
+    std::string why;
+    for (const auto& v : r.violations()) why += (why.empty() ? "" : "; ") + v.field() + ": " + v.description();
+    std::fprintf(stderr, "  row %lld (%s): %s\n", static_cast<long long>(r.row()), r.source_id().c_str(), why.c_str());
+  }
+  return rejected_total > 0 ? 3 : 0;
+}
+
+// ------------------------------------------------------------------------------------ demo
+
+int Demo(const Globals& g, int cases, const std::string& data_dir, uint64_t seed) {
+  auto geo = Geography::LoadDir(data_dir);
+  if (!geo.ok()) {
+    std::cerr << "error: " << geo.status().ToString() << "\n";
+    return 2;
+  }
+  std::vector<const Ward*> wards;
+  for (const auto& [code, w] : geo->wards()) wards.push_back(&w);
+  std::mt19937_64 rng(seed);
+  auto pick = [&](size_t n) { return static_cast<size_t>(rng() % n); };
+  // Shares loosely follow what war rooms see most: water, electricity, refuse and housing.
+  const std::vector<std::pair<v1::Category, const char*>> kinds = {
+      {v1::CATEGORY_WATER, "No water supply in the street since yesterday"},
+      {v1::CATEGORY_WATER, "Burst pipe flooding the road"},
+      {v1::CATEGORY_SANITATION, "Sewage spilling from a manhole near the school"},
+      {v1::CATEGORY_ELECTRICITY, "Transformer down, whole section without power"},
+      {v1::CATEGORY_ELECTRICITY, "Streetlights not working for two weeks"},
+      {v1::CATEGORY_REFUSE_REMOVAL, "Refuse not collected for three weeks"},
+      {v1::CATEGORY_REFUSE_REMOVAL, "Illegal dumping on the open field"},
+      {v1::CATEGORY_ROADS_STORMWATER, "Potholes making the road impassable"},
+      {v1::CATEGORY_HOUSING, "RDP house walls cracking"},
+      {v1::CATEGORY_HEALTH, "Clinic out of chronic medication"},
+      {v1::CATEGORY_SOCIAL_GRANTS, "Child support grant not paid this month"},
+      {v1::CATEGORY_EDUCATION, "No scholar transport for learners"},
+      {v1::CATEGORY_SAFETY, "No visible policing at the taxi rank at night"},
+      {v1::CATEGORY_FOOD_SECURITY, "Household without food, elderly member"},
+      {v1::CATEGORY_JOBS_LOCAL_ECONOMY, "EPWP stipends late"},
+      {v1::CATEGORY_EARLY_CHILDHOOD_DEVELOPMENT, "Creche needs registration support"},
+  };
+  const std::vector<v1::Channel> channels = {
+      v1::CHANNEL_HOTLINE, v1::CHANNEL_HOTLINE,   v1::CHANNEL_WALK_IN, v1::CHANNEL_WALK_IN,
+      v1::CHANNEL_HOUSEHOLD_VISIT, v1::CHANNEL_IZIMBIZO, v1::CHANNEL_HOTSPOT, v1::CHANNEL_WEB,
+      v1::CHANNEL_SMS, v1::CHANNEL_EMAIL, v1::CHANNEL_MEDIA};
+  auto stub = v1::IntakeService::NewStub(Channel(g));
+  int made = 0, failed = 0;
+  for (int i = 0; i < cases; ++i) {
+    const auto& kind = kinds[pick(kinds.size())];
+    const Ward* ward = wards[pick(wards.size())];
+    v1::ReportCaseRequest r;
+    r.set_client_request_id("demo-" + std::to_string(seed) + "-" + std::to_string(i));
+    r.set_channel(channels[pick(channels.size())]);
+    r.set_category(kind.first);
+    r.mutable_place()->set_ward_code(ward->code);
+    r.set_description(kind.second);
+    r.set_anonymous(true);
+    if (pick(100) < 2) r.set_critical_reason(v1::CRITICAL_REASON_DANGER_TO_LIFE_OR_HEALTH);
+    grpc::ClientContext ctx;
+    v1::ReportCaseResponse resp;
+    if (!stub->ReportCase(&ctx, r, &resp).ok()) {
+      ++failed;
+      continue;
+    }
+    ++made;
+    // Move a share of the cases along their lifecycle so the demo shows every state.
+    std::vector<std::function<void(v1::TransitionCaseRequest&)>> steps;
+    size_t roll = pick(100);
+    if (roll < 60) steps.push_back([](auto& t) { t.mutable_acknowledge(); });
+    if (roll < 45) steps.push_back([](auto& t) { t.mutable_start_work(); });
+    if (roll >= 40 && roll < 45) steps.push_back([](auto& t) { t.mutable_await_resident()->set_question("Please confirm the house number"); });
+    if (roll < 25) steps.push_back([](auto& t) { t.mutable_resolve()->set_resolution_note("Attended to by the department"); });
+    if (roll < 10) steps.push_back([](auto& t) { t.mutable_close(); });
+    if (roll >= 95) steps = {[](auto& t) { t.mutable_reject()->set_sphere(v1::SPHERE_NATIONAL); t.mutable_reject()->set_body("SASSA"); }};
+    int64_t version = resp.case_().version();
+    for (auto& step : steps) {
+      v1::TransitionCaseRequest t;
+      t.set_case_number(resp.case_number());
+      t.set_expected_version(version);
+      t.set_actor_role("demo");
+      step(t);
+      grpc::ClientContext tctx;
+      v1::Case c;
+      if (!stub->TransitionCase(&tctx, t, &c).ok()) break;
+      version = c.version();
+    }
+  }
+  std::fprintf(stderr, "demo: %d cases reported (%d failed)\n", made, failed);
+  return failed == 0 ? 0 : 1;
+}
+
+int Run(int argc, char** argv) {
+  CLI::App app("warroomctl: the war-room command line");
+  app.require_subcommand(1);
+  Globals g;
+  app.add_option("--target", g.target, "intake gRPC address")->envname("WARROOM_INTAKE_TARGET");
+  app.add_flag("--json", g.json, "JSON output for scripts");
+
+  ReportArgs ra;
+  auto* report = app.add_subcommand("report", "Report a case");
+  report->add_option("--request-id", ra.request_id, "Client request id (default: a new one)");
+  report->add_option("--channel", ra.channel, "hotline, walk_in, household_visit, ...");
+  report->add_option("--category", ra.category, "water, sanitation, electricity, ...")->required();
+  report->add_option("--ward", ra.ward);
+  report->add_option("--municipality", ra.municipality);
+  report->add_option("--lat", ra.lat);
+  report->add_option("--lon", ra.lon);
+  report->add_option("--address", ra.address);
+  report->add_option("--description", ra.description)->required();
+  report->add_option("--critical", ra.critical, "protest_or_unrest or danger_to_life_or_health");
+  report->add_option("--name", ra.name);
+  report->add_option("--phone", ra.phone);
+  report->add_option("--email", ra.email);
+  report->add_option("--id-number", ra.id_number);
+  report->add_flag("--anonymous", ra.anonymous);
+
+  std::string number;
+  auto* get = app.add_subcommand("get", "Show one case");
+  get->add_option("case", number)->required();
+
+  ListArgs la;
+  auto* list = app.add_subcommand("list", "List cases, newest first");
+  list->add_option("--ward", la.ward);
+  list->add_option("--municipality", la.municipality);
+  list->add_option("--status", la.status);
+  list->add_option("--category", la.category);
+  list->add_option("--channel", la.channel);
+  list->add_option("--tier", la.tier);
+  list->add_flag("--overdue", la.overdue);
+  list->add_flag("--all", la.all, "Follow every page");
+  list->add_option("--page-size", la.page_size);
+
+  TransitionArgs ta;
+  auto* transition = app.add_subcommand("transition", "Move a case along its lifecycle");
+  transition->add_option("case", ta.number)->required();
+  transition->add_option("action", ta.action,
+                         "acknowledge, start, await, answered, resolve, close, reopen, reject, "
+                         "recategorise, locate")->required();
+  transition->add_option("--text", ta.text, "Question, resolution note or reopen reason");
+  transition->add_option("--sphere", ta.sphere);
+  transition->add_option("--body", ta.body);
+  transition->add_option("--category", ta.category);
+  transition->add_option("--ward", ta.ward);
+  transition->add_option("--version", ta.version, "Expected version (default: the current one)");
+  transition->add_option("--role", ta.role);
+
+  std::string text;
+  bool is_public = false;
+  auto* note = app.add_subcommand("note", "Add a note to a case");
+  note->add_option("case", number)->required();
+  note->add_option("text", text)->required();
+  note->add_flag("--public", is_public, "The resident may see it");
+
+  std::string ward, municipality;
+  int count = 0;
+  auto* watch = app.add_subcommand("watch", "Follow case changes in a ward or municipality");
+  watch->add_option("--ward", ward);
+  watch->add_option("--municipality", municipality);
+  watch->add_option("--count", count, "Stop after this many changes");
+
+  std::string path, format;
+  auto* import = app.add_subcommand("import", "Import a metro feed file (CSV or JSON Lines)");
+  import->add_option("file", path)->required();
+  import->add_option("--format", format, "csv or jsonl (default: from the file name)");
+
+  int demo_cases = 3000;
+  uint64_t seed = 2026;
+  std::string data_dir = std::string(WARROOM_SOURCE_DIR) + "/data/geography";
+  auto* demo = app.add_subcommand("demo", "Load realistic demo cases");
+  demo->add_option("--cases", demo_cases);
+  demo->add_option("--seed", seed);
+  demo->add_option("--data-dir", data_dir);
+
+  CLI11_PARSE(app, argc, argv);
+  if (report->parsed()) return Report(g, ra);
+  if (get->parsed()) return Get(g, number);
+  if (list->parsed()) return List(g, la);
+  if (transition->parsed()) return Transition(g, ta);
+  if (note->parsed()) return Note(g, number, text, is_public);
+  if (watch->parsed()) return Watch(g, ward, municipality, count);
+  if (import->parsed()) return Import(g, path, format);
+  return Demo(g, demo_cases, data_dir, seed);
+}
+
+}  // namespace
+}  // namespace warroom::ctl
+
+int main(int argc, char** argv) { return warroom::ctl::Run(argc, argv); }

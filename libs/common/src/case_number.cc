@@ -52,9 +52,10 @@ CaseNumber MakeCaseNumber(std::string province, int year, int64_t sequence) {
 StatusOr<CaseNumber> ParseCaseNumber(std::string_view text, std::string_view field) {
   // PPyy-sssssss-c : 14 characters.
   auto shape_error = [&] {
-    return InvalidArgumentError(
-        "not a case number", {{std::string(field), "'" + std::string(text.substr(0, 40)) +
-                                                       "' is not a case number like GP26-0001234-9"}});
+    std::string why = "'";
+    why.append(text.substr(0, 40));
+    why.append("' is not a case number like GP26-0001234-9");
+    return InvalidArgumentError("not a case number", {{std::string(field), std::move(why)}});
   };
   if (text.size() != 14 || text[4] != '-' || text[12] != '-') return shape_error();
   std::string_view province = text.substr(0, 2);

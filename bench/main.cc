@@ -1,5 +1,7 @@
 // warroom-bench: one run, one table. Starts its own redis-server and embedded broker on free
 // loopback ports, runs every scenario, prints the table and writes the JSON results.
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <fstream>
@@ -20,6 +22,9 @@ int main(int argc, char** argv) {
     app.add_option("--seconds", seconds, "Duration of each timed scenario")->check(CLI::Range(1, 600));
     app.add_option("--events", events, "Events for the producer and outbox scenarios")
         ->check(CLI::Range(1000, 10000000));
+    int import_rows = 100000;
+    app.add_option("--import-rows", import_rows, "Rows for the metro import scenario")
+        ->check(CLI::Range(1000, 10000000));
     CLI11_PARSE(app, argc, argv);
     warroom::log::Init("bench", "warn");
 
@@ -33,6 +38,8 @@ int main(int argc, char** argv) {
     env.kafka.client_id = "warroom-bench";
     env.duration = std::chrono::seconds(seconds);
     env.events = events;
+    env.import_rows = import_rows;
+    env.state_dir = dir;
 
     warroom::bench::Results results;
     std::cerr << "echo baseline..." << std::endl;
@@ -41,6 +48,8 @@ int main(int argc, char** argv) {
     warroom::bench::RawProducer(env, results);
     std::cerr << "outbox..." << std::endl;
     warroom::bench::OutboxThroughput(env, results);
+    std::cerr << "intake..." << std::endl;
+    warroom::bench::IntakeScenarios(env, results);
 
     results.PrintTable();
     std::string command = "./tools/dev bench";

@@ -13,10 +13,13 @@ struct Env {
   KafkaConfig kafka;
   std::chrono::seconds duration{5};
   int events = 100000;
+  int import_rows = 100000;
+  std::string state_dir;  // a scratch folder for this run's processes
 };
 
 void EchoBaseline(const Env& env, Results& results);
 void RawProducer(const Env& env, Results& results);
 void OutboxThroughput(const Env& env, Results& results);
+void IntakeScenarios(const Env& env, Results& results);
 
 }  // namespace warroom::bench

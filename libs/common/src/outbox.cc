@@ -389,27 +389,40 @@ void OutboxRelay::UpdateGauges() {
 
 void OutboxRelay::Run(std::stop_token stop) {
   log::Info("outbox_relay_started").Kv("service", store_.service()).Kv("shards", store_.shards());
+  // Streams are read when a commit in this process woke us, when the last read filled a batch
+  // (more is waiting), or every idle_wait (commits by other replicas); never in a spin.
+  bool read_now = true;
+  auto next_scan = std::chrono::steady_clock::now();
   while (!stop.stop_requested()) {
     if (!RenewLeases()) {
       producer_->Poll(std::chrono::milliseconds(200));  // Redis down: keep serving reports
       DeleteDelivered();
       continue;
     }
-    int produced = 0;
-    for (int s = 0; s < store_.shards(); ++s) {
-      if (leased_[s]) produced += ReadAndProduce(s);
+    {
+      std::lock_guard lock(wake_mu_);
+      read_now |= woken_;
+      woken_ = false;
     }
+    auto now = std::chrono::steady_clock::now();
+    bool batch_full = false;
+    if (read_now || now >= next_scan) {
+      for (int s = 0; s < store_.shards(); ++s) {
+        if (leased_[s]) batch_full |= ReadAndProduce(s) == options_.batch;
+      }
+      next_scan = now + options_.idle_wait;
+    }
+    read_now = batch_full;
     producer_->Poll(std::chrono::milliseconds(0));
     DeleteDelivered();
     UpdateGauges();
-    if (produced > 0) continue;
+    if (batch_full) continue;
     if (!pending_.empty()) {
-      producer_->Poll(std::chrono::milliseconds(1));
+      producer_->Poll(std::chrono::milliseconds(1));  // delivery reports arrive here
       continue;
     }
     std::unique_lock lock(wake_mu_);
     wake_.wait_for(lock, options_.idle_wait, [&] { return woken_ || stop.stop_requested(); });
-    woken_ = false;
   }
   // Give in-flight messages a moment; whatever is not reported stays in the stream.
   if (!producer_->Flush(std::chrono::milliseconds(2000)).ok()) {

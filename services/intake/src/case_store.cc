@@ -84,17 +84,19 @@ StatusOr<std::optional<LoadedCase>> CaseStore::Load(std::string_view cn) {
   return std::optional<LoadedCase>(std::move(many->front()));
 }
 
-StatusOr<std::optional<std::string>> CaseStore::Get(const std::string& key) {
-  auto r = redis_.Command({"GET", key});
-  if (!r.ok()) return r.status();
-  if (r->is_nil()) return std::optional<std::string>();
-  return std::optional<std::string>(r->str);
-}
-
-StatusOr<int64_t> CaseStore::NextSequence(std::string_view prefix, int year) {
-  auto r = redis_.Command({"INCR", keys::Sequence(prefix, year)});
-  if (!r.ok()) return r.status();
-  return r->integer;
+StatusOr<std::vector<v1::Case>> CaseStore::LoadRecords(const std::vector<std::string>& cns) {
+  std::vector<RedisArgs> commands;
+  commands.reserve(cns.size());
+  for (const auto& cn : cns) commands.push_back({"HGET", keys::Case(cn), "pb"});
+  auto replies = redis_.Pipeline(commands);
+  if (!replies.ok()) return replies.status();
+  std::vector<v1::Case> out;
+  for (const auto& r : *replies) {
+    if (r.is_nil()) continue;
+    v1::Case c;
+    if (c.ParseFromString(r.str)) out.push_back(std::move(c));
+  }
+  return out;
 }
 
 void CaseStore::IndexChanges(const v1::Case* before, const v1::Case& after, int64_t ordinal,

@@ -43,8 +43,8 @@ class CaseStore {
   StatusOr<std::optional<LoadedCase>> Load(std::string_view cn);
   // Loads many cases in one round trip; missing ones are skipped.
   StatusOr<std::vector<LoadedCase>> LoadMany(const std::vector<std::string>& cns);
-  StatusOr<std::optional<std::string>> Get(const std::string& key);
-  StatusOr<int64_t> NextSequence(std::string_view prefix, int year);
+  // The stored records alone (no view, no duplicate list): for checks that need few fields.
+  StatusOr<std::vector<v1::Case>> LoadRecords(const std::vector<std::string>& cns);
 
   // Index writes for a case that is new or whose indexed fields changed from `before`.
   static void IndexChanges(const v1::Case* before, const v1::Case& after, int64_t ordinal,

@@ -97,35 +97,38 @@ void IntakeCore::Emit(Mutation& m, const v1::Case& c, v1::EventEnvelope payload,
   m.Emit(ToOutboxEvent(topics::kCases, e));
 }
 
-StatusOr<std::string> IntakeCore::FindDuplicate(const v1::Case& c) {
+std::vector<RedisArgs> IntakeCore::DuplicateQueries(const v1::Case& c) const {
   TimePoint reported = FromTimestamp(c.reported_at());
-  int64_t since_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(
-          (reported - options_.duplicate_window).time_since_epoch())
-          .count();
-  std::vector<std::string> candidates;
+  int64_t since_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         (reported - options_.duplicate_window).time_since_epoch())
+                         .count();
+  std::vector<RedisArgs> queries;
   if (c.place().has_position()) {
-    auto near = store_.redis().Command(
-        {"GEOSEARCH", keys::OpenByPosition(c.category()), "FROMLONLAT",
-         std::to_string(c.place().position().longitude()),
-         std::to_string(c.place().position().latitude()), "BYRADIUS",
-         std::to_string(options_.duplicate_radius_m), "m", "ASC", "COUNT", "20"});
-    if (!near.ok()) return near.status();
-    for (const auto& e : near->elements) candidates.push_back(e.str);
+    queries.push_back({"GEOSEARCH", keys::OpenByPosition(c.category()), "FROMLONLAT",
+                       std::to_string(c.place().position().longitude()),
+                       std::to_string(c.place().position().latitude()), "BYRADIUS",
+                       std::to_string(options_.duplicate_radius_m), "m", "ASC", "COUNT", "5"});
   }
   if (!c.place().ward_code().empty()) {
-    auto same_ward = store_.redis().Command({"ZRANGEBYSCORE",
-                                             keys::OpenByWard(c.place().ward_code(), c.category()),
-                                             std::to_string(since_ms), "+inf", "LIMIT", "0", "20"});
-    if (!same_ward.ok()) return same_ward.status();
-    for (const auto& e : same_ward->elements) candidates.push_back(e.str);
+    // The oldest open cases of this kind in the ward within the window come first.
+    queries.push_back({"ZRANGEBYSCORE", keys::OpenByWard(c.place().ward_code(), c.category()),
+                       std::to_string(since_ms), "+inf", "LIMIT", "0", "5"});
+  }
+  return queries;
+}
+
+StatusOr<std::string> IntakeCore::PickDuplicate(const v1::Case& c,
+                                                const std::vector<RedisReply>& replies) {
+  std::vector<std::string> candidates;
+  for (const auto& r : replies) {
+    for (const auto& e : r.elements) candidates.push_back(e.str);
   }
   if (candidates.empty()) return std::string();
-  auto loaded = store_.LoadMany(candidates);
+  auto loaded = store_.LoadRecords(candidates);
   if (!loaded.ok()) return loaded.status();
+  TimePoint reported = FromTimestamp(c.reported_at());
   const v1::Case* best = nullptr;
-  for (const auto& lc : *loaded) {
-    const v1::Case& other = lc.c;
+  for (const auto& other : *loaded) {
     if (!IsOpen(other.status()) || other.category() != c.category()) continue;
     if (FromTimestamp(other.reported_at()) < reported - options_.duplicate_window) continue;
     bool both_positioned = c.place().has_position() && other.place().has_position();
@@ -145,33 +148,42 @@ StatusOr<std::string> IntakeCore::FindDuplicate(const v1::Case& c) {
 }
 
 StatusOr<std::pair<v1::Case, bool>> IntakeCore::Create(NewCase spec) {
-  // A retry of a request that already made a case gets that case back.
-  auto existing = store_.Get(spec.idempotency_key);
-  if (!existing.ok()) return existing.status();
   auto earlier = [&](const std::string& cn) -> StatusOr<std::pair<v1::Case, bool>> {
     auto c = Reload(cn);
     if (!c.ok()) return c.status();
     return std::make_pair(std::move(*c), true);
   };
-  if (existing->has_value()) return earlier(**existing);
-
   v1::Case& c = spec.c;
   TimePoint now = clock_.Now();
   if (!c.has_reported_at()) *c.mutable_reported_at() = ToTimestamp(now);
   int year = YearOf(FromTimestamp(c.reported_at()));
-  auto seq = store_.NextSequence(options_.case_prefix, year);
-  if (!seq.ok()) return seq.status();
-  if (*seq > kMaxCaseSequence) {
+  // One round trip: was this request seen, the next number, and the duplicate candidates. A
+  // replayed request leaves a gap in the sequence, which is harmless.
+  std::vector<RedisArgs> commands = {
+      {spec.source_hash.empty() ? "GET" : "HGET", spec.idempotency_key},
+      {"INCR", keys::Sequence(options_.case_prefix, year)}};
+  if (!spec.source_hash.empty()) commands[0].push_back("cn");
+  std::vector<RedisArgs> duplicate_queries = DuplicateQueries(c);
+  commands.insert(commands.end(), duplicate_queries.begin(), duplicate_queries.end());
+  auto replies = store_.redis().Pipeline(commands);
+  if (!replies.ok()) return replies.status();
+  for (const auto& r : *replies) {
+    if (r.is_error()) return InternalError("redis: " + r.str);
+  }
+  // A retry of a request that already made a case gets that case back.
+  if (!(*replies)[0].is_nil()) return earlier((*replies)[0].str);
+  int64_t seq = (*replies)[1].integer;
+  if (seq > kMaxCaseSequence) {
     return Status(StatusCode::kResourceExhausted, "case numbers for this year are used up");
   }
-  CaseNumber number = MakeCaseNumber(options_.case_prefix, year, *seq);
+  CaseNumber number = MakeCaseNumber(options_.case_prefix, year, seq);
   c.set_case_number(number.ToString());
   c.set_status(v1::CASE_STATUS_REPORTED);
   c.set_version(1);
   *c.mutable_updated_at() = ToTimestamp(now);
   if (spec.has_contact) c.set_reporter_ref("R-" + ids_.NewUuidV7());
 
-  auto duplicate = FindDuplicate(c);
+  auto duplicate = PickDuplicate(c, std::vector<RedisReply>(replies->begin() + 2, replies->end()));
   if (!duplicate.ok()) return duplicate.status();
   c.set_duplicate_of(*duplicate);
 
@@ -216,10 +228,10 @@ StatusOr<std::pair<v1::Case, bool>> IntakeCore::Create(NewCase spec) {
   if (!committed.ok()) return committed.status();
   if (!committed->applied()) {
     // Another call with the same key won the race; this number stays unused.
-    auto again = store_.Get(spec.idempotency_key);
+    auto again = store_.redis().Command(commands[0]);
     if (!again.ok()) return again.status();
-    if (!again->has_value()) return AbortedError("concurrent report; retry");
-    return earlier(**again);
+    if (again->is_nil()) return AbortedError("concurrent report; retry");
+    return earlier(again->str);
   }
   if (reported_) {
     reported_->Add({{"channel", Label(c.channel())}, {"category", Label(c.category())}}).Increment();

@@ -59,7 +59,10 @@ class IntakeCore {
   // Allocates the number, links a possible duplicate and commits. Returns the created case, or
   // the case that an earlier call with the same key created.
   StatusOr<std::pair<v1::Case, bool>> Create(NewCase spec);
-  StatusOr<std::string> FindDuplicate(const v1::Case& c);
+  // The commands that find possible duplicates, to run in the same round trip as others.
+  std::vector<RedisArgs> DuplicateQueries(const v1::Case& c) const;
+  // Picks the earliest open case of the same kind nearby from the queries' replies.
+  StatusOr<std::string> PickDuplicate(const v1::Case& c, const std::vector<RedisReply>& replies);
   StatusOr<v1::Case> CommitChange(const LoadedCase& before, v1::Case after,
                                   std::vector<v1::EventEnvelope> events, std::string_view change,
                                   const std::string& correlation);

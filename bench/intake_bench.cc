@@ -1,0 +1,120 @@
+// Intake scenarios: the real warroom-intake binary (Release) against the run's Redis and broker.
+// Durable ReportCase rate flat out (acknowledged after the Redis commit) as a share of the echo
+// baseline; latency at a fixed 1,000 cases/s; a metro import; Redis memory per open case.
+#include <grpcpp/grpcpp.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "load.h"
+#include "scenarios.h"
+#include "testing/process.h"
+#include "warroom/common/redis.h"
+#include "warroom/v1/intake.grpc.pb.h"
+
+namespace warroom::bench {
+
+namespace {
+
+int64_t UsedMemory(RedisClient& redis) {
+  auto info = redis.Command({"INFO", "memory"});
+  if (!info.ok()) return 0;
+  auto pos = info->str.find("used_memory:");
+  return pos == std::string::npos ? 0 : std::stoll(info->str.substr(pos + 12));
+}
+
+std::vector<std::string> SpreadWards() {
+  // Wards across every metro and district, as a province's load would be.
+  std::vector<std::string> wards;
+  for (int i = 1; i <= 100; ++i) {
+    char code[16];
+    std::snprintf(code, sizeof(code), "798%05d", i);
+    wards.push_back(code);
+    std::snprintf(code, sizeof(code), "799%05d", i);
+    wards.push_back(code);
+    std::snprintf(code, sizeof(code), "797%05d", i);
+    wards.push_back(code);
+  }
+  return wards;
+}
+
+}  // namespace
+
+void IntakeScenarios(const Env& env, Results& results) {
+  std::string dir = env.state_dir + "/intake";
+  std::filesystem::create_directories(dir);
+  testing::ServiceProcess intake("intake", dir, env.redis.port, env.kafka.bootstrap_servers,
+                                 {{"WARROOM_LOG_LEVEL", "warn"}});
+  RedisClient redis(env.redis);
+  const double echo = results.Get("grpc echo (unary, 16 callers, TCP loopback)");
+  auto ratio = [](double v, double base, const char* what) {
+    char note[96];
+    std::snprintf(note, sizeof(note), "%.2f of %s", base > 0 ? v / base : 0, what);
+    return std::string(note);
+  };
+
+  loadgen::LoadOptions o;
+  o.target = intake.target();
+  o.wards = SpreadWards();
+  o.transition_percent = 0;
+
+  // Flat out: every call acknowledged only after its case and event are committed in Redis.
+  o.rate = 0;
+  o.concurrency = 32;
+  o.duration = env.duration;
+  o.run_id = "bench-flat";
+  int64_t memory_before = UsedMemory(redis);
+  auto flat = loadgen::RunLoad(o);
+  results.Add({"intake ReportCase flat out (durable ack, 32 in flight)", flat.rate(), "cases/s",
+               ratio(flat.rate(), echo, "gRPC echo (goal 0.4)")});
+  results.Add({"intake ReportCase flat out p99", flat.latency.Percentile(99).count() / 1e6, "ms", ""});
+  int64_t memory_after = UsedMemory(redis);
+  if (flat.ok > 0) {
+    results.Add({"Redis memory per open case (no position, 25-char description)",
+                 static_cast<double>(memory_after - memory_before) / static_cast<double>(flat.ok),
+                 "bytes", "goal <= 1 KiB plus the free text"});
+  }
+
+  // Open loop at 1,000 cases/s: latency from each call's scheduled time.
+  o.rate = 1000;
+  o.run_id = "bench-fixed";
+  auto fixed = loadgen::RunLoad(o);
+  results.Add({"intake ReportCase at a fixed 1,000/s: achieved", fixed.rate(), "cases/s", ""});
+  results.Add({"intake ReportCase at 1,000/s p50", fixed.latency.Percentile(50).count() / 1e6, "ms", ""});
+  results.Add({"intake ReportCase at 1,000/s p99", fixed.latency.Percentile(99).count() / 1e6, "ms", ""});
+
+  // A metro import over the bidirectional stream.
+  auto stub = v1::IntakeService::NewStub(
+      grpc::CreateChannel(intake.target(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  auto stream = stub->ImportCases(&ctx);
+  const int rows = env.import_rows;
+  auto start = std::chrono::steady_clock::now();
+  std::thread writer([&] {
+    for (int i = 0; i < rows; ++i) {
+      v1::ImportCaseRecord r;
+      r.set_source_system("BENCH-SAP");
+      r.set_source_id("SR-" + std::to_string(i));
+      r.set_category(v1::CATEGORY_REFUSE_REMOVAL);
+      r.mutable_place()->set_ward_code(o.wards[i % o.wards.size()]);
+      r.set_description("Bin not collected");
+      r.set_row(i);
+      if (!stream->Write(r)) break;
+    }
+    stream->WritesDone();
+  });
+  v1::ImportCaseResult result;
+  int created = 0;
+  while (stream->Read(&result)) created += result.outcome() == v1::ImportCaseResult::OUTCOME_CREATED;
+  writer.join();
+  (void)stream->Finish();
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  double rate = created / seconds;
+  char note[96];
+  std::snprintf(note, sizeof(note), "%d rows; 1,000,000 rows would take %.0f s (goal < 120 s)",
+                rows, rate > 0 ? 1e6 / rate : 0);
+  results.Add({"intake metro import (one stream)", rate, "rows/s", note});
+  intake.Terminate();
+}
+
+}  // namespace warroom::bench

@@ -4,17 +4,6 @@
 
 namespace warroom::intake {
 
-namespace {
-
-template <typename T>
-grpc::Status Reply(StatusOr<T> result, T* response) {
-  if (!result.ok()) return ToGrpcStatus(result.status());
-  *response = std::move(*result);
-  return grpc::Status::OK;
-}
-
-}  // namespace
-
 grpc::Status IntakeGrpcService::ReportCase(grpc::ServerContext*, const v1::ReportCaseRequest* r,
                                            v1::ReportCaseResponse* response) {
   return Reply(core_.Report(*r), response);

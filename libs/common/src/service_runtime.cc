@@ -1,0 +1,93 @@
+#include "warroom/common/service_runtime.h"
+
+#include <prometheus/registry.h>
+#include <unistd.h>
+
+#include "warroom/common/log.h"
+
+namespace warroom {
+
+namespace {
+
+std::string InstanceId(const std::string& service) {
+  char host[256] = {};
+  gethostname(host, sizeof(host) - 1);
+  return std::string(host) + "/" + service;
+}
+
+}  // namespace
+
+ServiceRuntime::ServiceRuntime(const ConfigReader& config, RuntimeOptions options)
+    : options_(std::move(options)) {
+  log::Init(options_.service, config.String("log.level", "info"));
+  server_ = ServerConfig::Load(config);
+  redis_config_ = RedisConfig::Load(config);
+  kafka_ = KafkaConfig::Load(config);
+  kafka_.client_id = "warroom-" + options_.service;
+  registry_ = std::make_shared<prometheus::Registry>();
+  redis_ = std::make_unique<RedisClient>(redis_config_);
+  outbox_ = std::make_unique<OutboxStore>(*redis_, options_.service);
+  RelayOptions relay_options;
+  relay_options.instance_id = config.String("outbox.instance_id", InstanceId(options_.service));
+  auto relay = OutboxRelay::Create(*redis_, *outbox_, kafka_, relay_options, registry_.get());
+  if (!relay.ok()) throw ConfigError("kafka", relay.status().ToString());
+  relay_ = std::move(*relay);
+  outbox_->SetCommitListener([r = relay_.get()] { r->Notify(); });
+  if (!options_.consume_topics.empty()) {
+    auto consumer = KafkaConsumer::Create(kafka_, {options_.consumer_group, options_.consume_topics});
+    if (!consumer.ok()) throw ConfigError("kafka", consumer.status().ToString());
+    consumer_ = std::move(*consumer);
+  }
+  grpc_ = std::make_unique<GrpcServer>(options_.service, registry_);
+  grpc_->AddService(&diagnostics_);
+  admin_ = std::make_unique<AdminServer>(registry_);
+  admin_->AddReadinessCheck("redis", [this] { return redis_->Ping(); });
+  admin_->AddReadinessCheck("kafka", [this] { return relay_->CheckKafka(); });
+  if (consumer_) {
+    admin_->AddReadinessCheck("consumer", [this]() -> Status {
+      return consumer_->assigned() ? Status::Ok() : UnavailableError("no partitions assigned yet");
+    });
+  }
+}
+
+ServiceRuntime::~ServiceRuntime() = default;
+
+void ServiceRuntime::AddReadinessCheck(std::string name, AdminServer::Check check) {
+  admin_->AddReadinessCheck(std::move(name), std::move(check));
+}
+
+void ServiceRuntime::AddBackground(std::function<void(std::stop_token)> loop) {
+  loops_.push_back(std::move(loop));
+}
+
+void ServiceRuntime::Start(KafkaConsumer::Handler handler) {
+  auto grpc_port = grpc_->Start(server_.host, server_.grpc_port);
+  if (!grpc_port.ok()) throw ConfigError("server.grpc_port", grpc_port.status().message());
+  auto admin_port = admin_->Start(server_.host, server_.admin_port);
+  if (!admin_port.ok()) throw ConfigError("server.admin_port", admin_port.status().message());
+  relay_thread_ = std::jthread([this](std::stop_token st) { relay_->Run(st); });
+  for (auto& loop : loops_) threads_.emplace_back(loop);
+  if (consumer_ && handler) {
+    consumer_thread_ = std::jthread([this, handler](std::stop_token st) { consumer_->Run(st, handler); });
+  }
+  log::Info(options_.service + "_listening").Kv("grpc_port", *grpc_port).Kv("admin_port", *admin_port);
+}
+
+int ServiceRuntime::WaitForShutdown() {
+  int sig = WaitForShutdownSignal();
+  log::Info(options_.service + "_stopping").Kv("signal", sig);
+  grpc_->Shutdown(std::chrono::seconds(5));
+  if (consumer_thread_.joinable()) {
+    consumer_thread_.request_stop();
+    consumer_thread_.join();
+  }
+  if (consumer_) consumer_->Close();  // commits what was applied
+  for (auto& t : threads_) t.request_stop();
+  threads_.clear();
+  relay_thread_.request_stop();
+  if (relay_thread_.joinable()) relay_thread_.join();
+  admin_->Stop();
+  return 0;
+}
+
+}  // namespace warroom

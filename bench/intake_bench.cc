@@ -4,6 +4,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <filesystem>
+#include <map>
 #include <thread>
 
 #include "load.h"
@@ -114,6 +115,63 @@ void IntakeScenarios(const Env& env, Results& results) {
   std::snprintf(note, sizeof(note), "%d rows; 1,000,000 rows would take %.0f s (goal < 120 s)",
                 rows, rate > 0 ? 1e6 / rate : 0);
   results.Add({"intake metro import (one stream)", rate, "rows/s", note});
+  intake.Terminate();
+}
+
+void AssignmentLatency(const Env& env, Results& results) {
+  // Intake, routing and intake's consumer of assignments: from a case's commit in intake to its
+  // assignment showing in intake, as a WatchCases client sees both changes.
+  std::string dir = env.state_dir + "/assign";
+  std::filesystem::create_directories(dir);
+  std::map<std::string, std::string> quiet = {{"WARROOM_LOG_LEVEL", "warn"}};
+  testing::ServiceProcess intake("intake", dir, env.redis.port, env.kafka.bootstrap_servers, quiet);
+  testing::ServiceProcess routing("routing", dir, env.redis.port, env.kafka.bootstrap_servers, quiet);
+  auto stub = v1::IntakeService::NewStub(
+      grpc::CreateChannel(intake.target(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext watch_ctx;
+  v1::WatchCasesRequest w;
+  w.set_municipality_code("EKU");
+  auto reader = stub->WatchCases(&watch_ctx, w);
+  std::map<std::string, std::chrono::steady_clock::time_point> reported;
+  loadgen::Histogram latency;
+  std::thread watcher([&] {
+    v1::CaseChange change;
+    while (reader->Read(&change)) {
+      auto now = std::chrono::steady_clock::now();
+      const std::string& cn = change.case_().case_number();
+      if (change.change() == "case_reported") {
+        reported.emplace(cn, now);
+      } else if (change.change() == "case_assigned") {
+        auto it = reported.find(cn);
+        if (it != reported.end()) {
+          latency.Record(now - it->second);
+          reported.erase(it);
+        }
+      }
+    }
+  });
+  loadgen::LoadOptions o;
+  o.target = intake.target();
+  for (int i = 1; i <= 112; ++i) {
+    char code[16];
+    std::snprintf(code, sizeof(code), "797%05d", i);
+    o.wards.push_back(code);
+  }
+  o.transition_percent = 0;
+  o.rate = 1000;
+  o.duration = env.duration;
+  o.run_id = "bench-assign";
+  auto load = loadgen::RunLoad(o);
+  // Let the last assignments arrive.
+  for (int i = 0; i < 100 && latency.count() < load.ok; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  watch_ctx.TryCancel();
+  watcher.join();
+  char note[96];
+  std::snprintf(note, sizeof(note), "%llu of %llu cases seen assigned", static_cast<unsigned long long>(latency.count()),
+                static_cast<unsigned long long>(load.ok));
+  results.Add({"intake to assigned at 1,000/s p50", latency.Percentile(50).count() / 1e6, "ms", note});
+  results.Add({"intake to assigned at 1,000/s p99", latency.Percentile(99).count() / 1e6, "ms", "goal < 50 ms (with the SLA clock, once escalation exists)"});
+  routing.Terminate();
   intake.Terminate();
 }
 

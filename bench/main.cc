@@ -50,6 +50,8 @@ int main(int argc, char** argv) {
     warroom::bench::OutboxThroughput(env, results);
     std::cerr << "intake..." << std::endl;
     warroom::bench::IntakeScenarios(env, results);
+    std::cerr << "intake to assigned..." << std::endl;
+    warroom::bench::AssignmentLatency(env, results);
 
     results.PrintTable();
     std::string command = "./tools/dev bench";

@@ -21,5 +21,6 @@ void EchoBaseline(const Env& env, Results& results);
 void RawProducer(const Env& env, Results& results);
 void OutboxThroughput(const Env& env, Results& results);
 void IntakeScenarios(const Env& env, Results& results);
+void AssignmentLatency(const Env& env, Results& results);
 
 }  // namespace warroom::bench

@@ -16,6 +16,7 @@
 #include "warroom/common/grpc_status.h"
 #include "warroom/common/ids.h"
 #include "warroom/v1/intake.grpc.pb.h"
+#include "warroom/v1/routing.grpc.pb.h"
 
 namespace warroom::ctl {
 namespace {
@@ -24,6 +25,7 @@ using google::protobuf::util::TimeUtil;
 
 struct Globals {
   std::string target = "127.0.0.1:50051";
+  std::string routing_target = "127.0.0.1:50052";
   bool json = false;
 };
 
@@ -108,9 +110,16 @@ int Report(const Globals& g, const ReportArgs& a) {
   SystemClock clock;
   IdGenerator ids(clock);
   r.set_client_request_id(a.request_id.empty() ? "ctl-" + ids.NewUuidV7() : a.request_id);
-  if (auto c = ParseLabel<v1::Channel>(a.channel)) r.set_channel(*c);
-  if (auto c = ParseLabel<v1::Category>(a.category)) r.set_category(*c);
-  else r.set_category(static_cast<v1::Category>(-1));  // let the service say why
+  auto category = ParseLabel<v1::Category>(a.category);
+  auto channel = ParseLabel<v1::Channel>(a.channel);
+  if (!category || !channel) {
+    std::cerr << "error: unknown " << (category ? "channel '" + a.channel : "category '" + a.category)
+              << "' (the labels of warroom.v1." << (category ? "Channel" : "Category") << ", e.g. "
+              << (category ? "hotline, walk_in" : "water, refuse_removal") << ")\n";
+    return 2;
+  }
+  r.set_category(*category);
+  r.set_channel(*channel);
   if (!a.critical.empty()) {
     auto c = ParseLabel<v1::CriticalReason>(a.critical);
     r.set_critical_reason(c ? *c : static_cast<v1::CriticalReason>(-1));
@@ -296,6 +305,108 @@ int Watch(const Globals& g, const std::string& ward, const std::string& municipa
   return s.ok() ? 0 : Fail(s);
 }
 
+// ------------------------------------------------------------------------------------ routing
+
+std::unique_ptr<v1::RoutingService::Stub> Routing(const Globals& g) {
+  return v1::RoutingService::NewStub(grpc::CreateChannel(g.routing_target, grpc::InsecureChannelCredentials()));
+}
+
+int RouteExplain(const Globals& g, const std::string& category, const std::string& ward,
+                 const std::string& municipality) {
+  v1::ExplainRouteRequest r;
+  auto c = ParseLabel<v1::Category>(category);
+  if (!c) {
+    std::cerr << "error: unknown category '" << category << "'\n";
+    return 2;
+  }
+  r.set_category(*c);
+  r.set_ward_code(ward);
+  r.set_municipality_code(municipality);
+  grpc::ClientContext ctx;
+  v1::ExplainRouteResponse resp;
+  auto s = Routing(g)->ExplainRoute(&ctx, r, &resp);
+  if (!s.ok()) return Fail(s);
+  if (g.json) {
+    std::cout << Json(resp) << "\n";
+    return 0;
+  }
+  std::printf("rule          %s\nresponsible   %s, %s (%s)\nwar room      %s%s\n", resp.rule_id().c_str(),
+              Label(resp.sphere()).c_str(), resp.department_name().c_str(), resp.department().c_str(),
+              resp.war_room().c_str(), resp.unlocated() ? " (unlocated)" : "");
+  for (const auto& line : resp.considered()) std::printf("  %s\n", line.c_str());
+  return 0;
+}
+
+int RouteReassign(const Globals& g, const std::string& number, const std::string& department,
+                  const std::string& reason, int64_t version) {
+  auto stub = Routing(g);
+  if (version == 0) {
+    grpc::ClientContext ctx;
+    v1::GetAssignmentRequest get;
+    get.set_case_number(number);
+    v1::Assignment current;
+    auto s = stub->GetAssignment(&ctx, get, &current);
+    if (!s.ok()) return Fail(s);
+    version = current.version();
+  }
+  v1::ReassignRequest r;
+  r.set_case_number(number);
+  r.set_expected_version(version);
+  r.set_department(department);
+  r.set_reason(reason);
+  r.set_actor_role("ctl");
+  grpc::ClientContext ctx;
+  v1::Assignment a;
+  auto s = stub->Reassign(&ctx, r, &a);
+  if (!s.ok()) return Fail(s);
+  if (g.json) std::cout << Json(a) << "\n";
+  else std::cout << number << " is now with " << a.department_name() << " (" << a.department() << ")\n";
+  return 0;
+}
+
+void PrintWarRoom(const v1::WarRoom& w) {
+  std::string roles;
+  for (const auto& r : w.roles()) roles += (roles.empty() ? "" : ", ") + r;
+  std::printf("%-14s %-6s %-28s %-6s %s\n", w.id().c_str(), w.municipality_code().c_str(),
+              w.region().empty() ? "-" : w.region().c_str(), w.district().c_str(), roles.c_str());
+}
+
+int WarRoomShow(const Globals& g, const std::string& id) {
+  grpc::ClientContext ctx;
+  v1::GetWarRoomRequest r;
+  r.set_id(id);
+  v1::WarRoom w;
+  auto s = Routing(g)->GetWarRoom(&ctx, r, &w);
+  if (!s.ok()) return Fail(s);
+  if (g.json) std::cout << Json(w) << "\n";
+  else PrintWarRoom(w);
+  return 0;
+}
+
+int WarRoomList(const Globals& g, const std::string& municipality, const std::string& region) {
+  grpc::ClientContext ctx;
+  v1::ListWarRoomsRequest r;
+  r.set_municipality_code(municipality);
+  r.set_region(region);
+  v1::ListWarRoomsResponse resp;
+  auto s = Routing(g)->ListWarRooms(&ctx, r, &resp);
+  if (!s.ok()) return Fail(s);
+  for (const auto& w : resp.war_rooms()) {
+    if (g.json) std::cout << Json(w) << "\n";
+    else PrintWarRoom(w);
+  }
+  return 0;
+}
+
+int RouteReload(const Globals& g) {
+  grpc::ClientContext ctx;
+  v1::ReloadRulesResponse resp;
+  auto s = Routing(g)->ReloadRules(&ctx, v1::ReloadRulesRequest(), &resp);
+  if (!s.ok()) return Fail(s);
+  std::cout << resp.rules() << " rules loaded from " << resp.file() << "\n";
+  return 0;
+}
+
 // ------------------------------------------------------------------------------------ import
 
 int Import(const Globals& g, const std::string& path, std::string format) {
@@ -478,6 +589,8 @@ int Run(int argc, char** argv) {
   app.require_subcommand(1);
   Globals g;
   app.add_option("--target", g.target, "intake gRPC address")->envname("WARROOM_INTAKE_TARGET");
+  app.add_option("--routing-target", g.routing_target, "routing gRPC address")
+      ->envname("WARROOM_ROUTING_TARGET");
   app.add_flag("--json", g.json, "JSON output for scripts");
 
   ReportArgs ra;
@@ -555,7 +668,36 @@ int Run(int argc, char** argv) {
   demo->add_option("--seed", seed);
   demo->add_option("--data-dir", data_dir);
 
+  auto* route = app.add_subcommand("route", "Who is responsible: explain, reassign, reload");
+  route->require_subcommand(1);
+  std::string route_category, department, reason;
+  int64_t route_version = 0;
+  auto* explain = route->add_subcommand("explain", "Which rule routes a category in a place, and why");
+  explain->add_option("--category", route_category)->required();
+  explain->add_option("--ward", ward);
+  explain->add_option("--municipality", municipality);
+  auto* reassign = route->add_subcommand("reassign", "Give a case to another department");
+  reassign->add_option("case", number)->required();
+  reassign->add_option("--department", department)->required();
+  reassign->add_option("--reason", reason)->required();
+  reassign->add_option("--version", route_version, "Expected assignment version (default: current)");
+  auto* reload = route->add_subcommand("reload", "Reload the routing rules file");
+
+  auto* warroom = app.add_subcommand("warroom", "War rooms and their roles");
+  warroom->require_subcommand(1);
+  std::string warroom_id, region;
+  auto* show = warroom->add_subcommand("show", "One war room (WR-<ward> or a ward code)");
+  show->add_option("id", warroom_id)->required();
+  auto* rooms = warroom->add_subcommand("list", "The war rooms of a municipality or region");
+  rooms->add_option("--municipality", municipality)->required();
+  rooms->add_option("--region", region);
+
   CLI11_PARSE(app, argc, argv);
+  if (explain->parsed()) return RouteExplain(g, route_category, ward, municipality);
+  if (reassign->parsed()) return RouteReassign(g, number, department, reason, route_version);
+  if (reload->parsed()) return RouteReload(g);
+  if (show->parsed()) return WarRoomShow(g, warroom_id);
+  if (rooms->parsed()) return WarRoomList(g, municipality, region);
   if (report->parsed()) return Report(g, ra);
   if (get->parsed()) return Get(g, number);
   if (list->parsed()) return List(g, la);

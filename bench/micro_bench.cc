@@ -1,0 +1,65 @@
+// Micro benchmarks of pure logic (Google Benchmark): routing decisions, case-number checks,
+// report validation.
+#include <benchmark/benchmark.h>
+
+#include "services/intake/src/case_rules.h"
+#include "services/routing/src/route_rules.h"
+#include "warroom/common/case_number.h"
+
+namespace warroom {
+namespace {
+
+std::string Source(const std::string& relative) { return std::string(WARROOM_SOURCE_DIR) + "/" + relative; }
+
+struct RoutingData {
+  Geography geo = *Geography::LoadDir(Source("data/geography"));
+  routing::Departments departments = *routing::Departments::Load(
+      *routing::ReadTextFile(Source("data/routing/departments.yaml")), "d", geo);
+  routing::RuleSet rules = *routing::RuleSet::Load(
+      *routing::ReadTextFile(Source("services/routing/config/rules.yaml")), "r", geo, departments);
+};
+
+void BM_RouteDecision(benchmark::State& state) {
+  static const RoutingData data;
+  std::vector<routing::Location> places;
+  for (const auto& [code, w] : data.geo.wards()) places.push_back(routing::LocationOf(data.geo, code, ""));
+  size_t i = 0;
+  for (auto _ : state) {
+    auto category = static_cast<v1::Category>(1 + i % 19);
+    auto d = data.rules.Route(category, places[i % places.size()]);
+    benchmark::DoNotOptimize(d);
+    ++i;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_RouteDecision);
+
+void BM_ParseCaseNumber(benchmark::State& state) {
+  std::string cn = MakeCaseNumber("GP", 26, 1234567).ToString();
+  for (auto _ : state) benchmark::DoNotOptimize(ParseCaseNumber(cn));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ParseCaseNumber);
+
+void BM_ValidateReport(benchmark::State& state) {
+  static const Geography geo = *Geography::LoadDir(Source("data/geography"));
+  v1::ReportCaseRequest r;
+  r.set_client_request_id("bench-1");
+  r.set_channel(v1::CHANNEL_HOTLINE);
+  r.set_category(v1::CATEGORY_WATER);
+  r.mutable_place()->set_ward_code("79800001");
+  r.set_description("No water in the street since yesterday morning");
+  r.mutable_reporter()->set_phone("082 555 1234");
+  r.mutable_reporter()->set_id_number("8001015009087");
+  for (auto _ : state) {
+    v1::ReportCaseRequest copy = r;
+    benchmark::DoNotOptimize(intake::ValidateReport(copy, geo, {}));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ValidateReport);
+
+}  // namespace
+}  // namespace warroom
+
+BENCHMARK_MAIN();

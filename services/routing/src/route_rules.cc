@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cctype>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -76,6 +77,19 @@ StatusOr<Departments> Departments::Load(const std::string& text, const std::stri
 const Department* Departments::Find(std::string_view id) const {
   auto it = by_id_.find(id);
   return it == by_id_.end() ? nullptr : &it->second;
+}
+
+const Department* Departments::FindByName(std::string_view name) const {
+  auto lower = [](std::string_view text) {
+    std::string out(text);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+  };
+  std::string wanted = lower(name);
+  for (const auto& [id, dep] : by_id_) {
+    if (lower(dep.name) == wanted || lower(id) == wanted) return &dep;
+  }
+  return nullptr;
 }
 
 const Department* Departments::ForFunction(std::string_view municipality,

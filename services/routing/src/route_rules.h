@@ -27,6 +27,8 @@ class Departments {
   static StatusOr<Departments> Load(const std::string& yaml_text, const std::string& file,
                                     const Geography& geo);
   const Department* Find(std::string_view id) const;
+  // Case-insensitive match on the department's name or id ("SASSA" finds sassa).
+  const Department* FindByName(std::string_view name) const;
   // The department doing `function` in a municipality, or null.
   const Department* ForFunction(std::string_view municipality, std::string_view function) const;
   bool IsFunction(std::string_view function) const;

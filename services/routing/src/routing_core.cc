@@ -179,7 +179,34 @@ Status RoutingCore::ApplyEvent(const KafkaMessage& message) {
     std::string reason = e.has_case_recategorised() ? "recategorised" : e.has_case_located() ? "located" : "reopened";
     return Route(e, cn, category, where, reason);
   }
+  if (e.has_case_status_changed() && e.case_status_changed().to() == v1::CASE_STATUS_REJECTED) {
+    return ApplyReferral(e);
+  }
   return Status::Ok();  // other case events do not change who is responsible
+}
+
+Status RoutingCore::ApplyReferral(const v1::EventEnvelope& e) {
+  const auto& change = e.case_status_changed();
+  const std::string& cn = change.case_number();
+  WARROOM_RETURN_IF_ERROR(ParseCaseNumber(cn).status());
+  auto before = Load(cn);
+  if (!before.ok()) return before.status();
+  if (!before->has_value()) return InvalidArgumentError("referral for case " + cn + " which routing never assigned");
+  // The war room named the body the case belongs to. When that is a department we know (by id
+  // or by name), the case goes there; otherwise the referral is recorded and the owner stays.
+  const Department* dep = data_.departments->Find(change.referred_to());
+  if (dep == nullptr) dep = data_.departments->FindByName(change.referred_to());
+  v1::Assignment after = **before;
+  std::string reason = "referred to " + change.referred_to() + " (" + Label(change.referred_sphere()) + ")";
+  if (dep != nullptr) {
+    after.set_sphere(dep->sphere);
+    after.set_department(dep->id);
+    after.set_department_name(dep->name);
+    after.set_rule_id("");
+  } else {
+    reason += ", which is not in the department catalogue: owner unchanged";
+  }
+  return Commit(*before, std::move(after), e.event_id(), e.correlation_id(), true, reason);
 }
 
 StatusOr<v1::Assignment> RoutingCore::Get(std::string_view case_number) {

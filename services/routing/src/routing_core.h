@@ -58,6 +58,7 @@ class RoutingCore {
                 const std::string& processed_event_id, const std::string& correlation,
                 bool reassignment, const std::string& reason);
   v1::WarRoom MakeWarRoom(const Ward& ward) const;
+  Status ApplyReferral(const v1::EventEnvelope& event);
 
   RedisClient& redis_;
   OutboxStore& outbox_;

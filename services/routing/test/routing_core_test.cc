@@ -144,6 +144,35 @@ TEST_F(RoutingCoreTest, ABadRulesFileIsRefusedAndTheOldRulesStay) {
   EXPECT_EQ(core_->Get(kCase)->department(), "jhb-water");
 }
 
+TEST_F(RoutingCoreTest, ARejectionWithAKnownReferralGoesToThatBody) {
+  ASSERT_TRUE(Apply(Reported(kCase, v1::CATEGORY_OTHER, "79800001", "e-1")).ok());
+  v1::EventEnvelope e;
+  e.set_event_id("e-2");
+  auto* c = e.mutable_case_status_changed();
+  c->set_case_number(kCase);
+  c->set_to(v1::CASE_STATUS_REJECTED);
+  c->set_referred_sphere(v1::SPHERE_NATIONAL);
+  c->set_referred_to("SASSA");
+  ASSERT_TRUE(Apply(e).ok());
+  auto a = core_->Get(kCase);
+  EXPECT_EQ(a->department(), "sassa");
+  EXPECT_EQ(a->history(1).reason(), "referred to SASSA (national)");
+}
+
+TEST_F(RoutingCoreTest, ARejectionWithAnUnknownReferralKeepsTheOwnerAndSaysSo) {
+  ASSERT_TRUE(Apply(Reported(kCase, v1::CATEGORY_OTHER, "79800001", "e-1")).ok());
+  v1::EventEnvelope e;
+  e.set_event_id("e-2");
+  auto* c = e.mutable_case_status_changed();
+  c->set_case_number(kCase);
+  c->set_to(v1::CASE_STATUS_REJECTED);
+  c->set_referred_to("Rand Water Board");
+  ASSERT_TRUE(Apply(e).ok());
+  auto a = core_->Get(kCase);
+  EXPECT_EQ(a->department(), "gp-cogta");
+  EXPECT_NE(a->history(1).reason().find("not in the department catalogue"), std::string::npos);
+}
+
 TEST_F(RoutingCoreTest, WarRoomsCarryRolesNotPeople) {
   auto room = core_->GetWarRoom("WR-79900012");
   ASSERT_TRUE(room.ok());

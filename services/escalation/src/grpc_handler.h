@@ -1,0 +1,22 @@
+// The gRPC adapter of escalation.
+#pragma once
+
+#include "services/escalation/src/escalation_core.h"
+#include "warroom/v1/escalation.grpc.pb.h"
+
+namespace warroom::escalation {
+
+class EscalationGrpcService final : public v1::EscalationService::Service {
+ public:
+  explicit EscalationGrpcService(EscalationCore& core) : core_(core) {}
+  grpc::Status GetSla(grpc::ServerContext*, const v1::GetSlaRequest* r, v1::GetSlaResponse* response) override;
+  grpc::Status ListOverdue(grpc::ServerContext*, const v1::ListOverdueRequest* r,
+                           v1::ListOverdueResponse* response) override;
+  grpc::Status BusinessTime(grpc::ServerContext*, const v1::BusinessTimeRequest* r,
+                            v1::BusinessTimeResponse* response) override;
+
+ private:
+  EscalationCore& core_;
+};
+
+}  // namespace warroom::escalation

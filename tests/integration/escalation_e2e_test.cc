@@ -1,0 +1,153 @@
+// Intake, routing and escalation as real processes with a test SLA policy of a few seconds per
+// tier: a case climbs every tier and intake shows it; escalation killed with SIGKILL while clocks
+// are due still produces each escalation exactly once.
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "testing/process.h"
+#include "warroom/common/events.h"
+#include "warroom/common/kafka.h"
+#include "warroom/common/topics.h"
+#include "warroom/v1/escalation.grpc.pb.h"
+#include "warroom/v1/intake.grpc.pb.h"
+
+namespace warroom {
+namespace {
+
+using testing::WaitFor;
+
+constexpr char kTestPolicy[] = R"(warning_at: 0.75
+calendars:
+  always: {always: true}
+policies:
+  default: {calendar: always, acknowledge: 1h, ward: 3s, local: 3s, district: 3s, province: 3s}
+critical: {calendar: always, acknowledge: 1h, rapid_response: 3s}
+)";
+
+class EscalationE2eTest : public ::testing::Test {
+ protected:
+  EscalationE2eTest() : redis_server_(dir_.path()), broker_(dir_.path()) {
+    std::string policy = dir_.File("sla-test.yaml");
+    std::ofstream(policy) << kTestPolicy;
+    intake_ = std::make_unique<testing::ServiceProcess>("intake", dir_.path(), redis_server_.port(), broker_.bootstrap());
+    routing_ = std::make_unique<testing::ServiceProcess>("routing", dir_.path(), redis_server_.port(), broker_.bootstrap());
+    escalation_ = std::make_unique<testing::ServiceProcess>(
+        "escalation", dir_.path(), redis_server_.port(), broker_.bootstrap(),
+        std::map<std::string, std::string>{{"WARROOM_SLA_POLICY_FILE", policy},
+                                           {"WARROOM_SLA_SWEEP_INTERVAL", "100ms"}});
+    intake_stub_ = v1::IntakeService::NewStub(grpc::CreateChannel(intake_->target(), grpc::InsecureChannelCredentials()));
+  }
+  std::string Report(const std::string& id) {
+    v1::ReportCaseRequest r;
+    r.set_client_request_id(id);
+    r.set_channel(v1::CHANNEL_HOTLINE);
+    r.set_category(v1::CATEGORY_HOUSING);
+    r.mutable_place()->set_ward_code("79900012");
+    r.set_description("Roof blown off in the storm");
+    grpc::ClientContext ctx;
+    v1::ReportCaseResponse resp;
+    EXPECT_TRUE(intake_stub_->ReportCase(&ctx, r, &resp).ok());
+    return resp.case_number();
+  }
+  v1::Case Get(const std::string& cn) {
+    grpc::ClientContext ctx;
+    v1::GetCaseRequest r;
+    r.set_case_number(cn);
+    v1::Case c;
+    (void)intake_stub_->GetCase(&ctx, r, &c);
+    return c;
+  }
+  // Distinct escalation events per case on warroom.escalations.v1, counted by kind; duplicates
+  // of one event id (at-least-once delivery) count once.
+  std::map<std::string, std::map<int, int>> EscalationsByCase(size_t expected_events) {
+    KafkaConfig k;
+    k.bootstrap_servers = broker_.bootstrap();
+    k.client_id = "e2e-reader";
+    auto consumer = KafkaConsumer::Create(k, {"e2e-reader-" + std::to_string(++readers_), {std::string(topics::kEscalations)}});
+    std::set<std::string> ids;
+    std::map<std::string, std::map<int, int>> out;
+    std::stop_source stop;
+    std::thread t([&] {
+      (*consumer)->Run(stop.get_token(), [&](const KafkaMessage& m) {
+        auto e = DecodeEnvelope(m.value);
+        if (e.ok() && e->has_sla_changed() && ids.insert(e->event_id()).second) {
+          ++out[e->sla_changed().case_number()][e->sla_changed().kind()];
+        }
+        if (ids.size() >= expected_events) stop.request_stop();
+        return Status::Ok();
+      });
+    });
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (!stop.stop_requested() && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    stop.request_stop();
+    t.join();
+    return out;
+  }
+
+  testing::TestDir dir_;
+  testing::RedisServer redis_server_;
+  testing::Broker broker_;
+  std::unique_ptr<testing::ServiceProcess> intake_, routing_, escalation_;
+  std::unique_ptr<v1::IntakeService::Stub> intake_stub_;
+  int readers_ = 0;
+};
+
+TEST_F(EscalationE2eTest, AnUnresolvedCaseClimbsEveryTierAndIntakeShowsIt) {
+  std::string cn = Report("climb-1");
+  ASSERT_TRUE(WaitFor([&] { return Get(cn).tier() == v1::TIER_LOCAL; }, std::chrono::seconds(30)))
+      << Get(cn).DebugString();
+  // Past due at a tier already shows as overdue in intake; past the province it stays so.
+  ASSERT_TRUE(WaitFor([&] {
+    v1::Case c = Get(cn);
+    return c.tier() == v1::TIER_PROVINCE && c.overdue() && c.has_due_at();
+  }, std::chrono::seconds(30))) << Get(cn).DebugString();
+  // started, escalated x3, overdue; plus a warning at each of the four tiers.
+  auto events = EscalationsByCase(9);
+  EXPECT_EQ(events[cn][v1::SlaChanged::KIND_ESCALATED], 3);
+  EXPECT_EQ(events[cn][v1::SlaChanged::KIND_OVERDUE], 1);
+  auto stub = v1::EscalationService::NewStub(grpc::CreateChannel(escalation_->target(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  v1::ListOverdueRequest r;
+  r.set_municipality_code("TSH");
+  v1::ListOverdueResponse overdue;
+  ASSERT_TRUE(stub->ListOverdue(&ctx, r, &overdue).ok());
+  ASSERT_EQ(overdue.clocks_size(), 1);
+  EXPECT_EQ(overdue.clocks(0).tiers_size(), 4);
+}
+
+TEST_F(EscalationE2eTest, KillNineWhileClocksAreDueStillEscalatesEachBreachOnce) {
+  constexpr int kCases = 20;
+  std::vector<std::string> cases;
+  for (int i = 0; i < kCases; ++i) cases.push_back(Report("kill-" + std::to_string(i)));
+  ASSERT_TRUE(WaitFor([&] {
+    for (const auto& cn : cases) {
+      if (Get(cn).tier() == v1::TIER_UNSPECIFIED) return false;
+    }
+    return true;
+  }, std::chrono::seconds(30)));
+  escalation_->Kill9();
+  std::this_thread::sleep_for(std::chrono::seconds(4));  // the ward deadlines pass while it is down
+  escalation_->Start();
+  ASSERT_TRUE(WaitFor([&] {
+    for (const auto& cn : cases) {
+      v1::Case c = Get(cn);
+      if (c.tier() != v1::TIER_PROVINCE || !c.overdue()) return false;
+    }
+    return true;
+  }, std::chrono::seconds(60)));
+  auto events = EscalationsByCase(kCases * 9);
+  for (const auto& cn : cases) {
+    EXPECT_EQ(events[cn][v1::SlaChanged::KIND_ESCALATED], 3) << cn;
+    EXPECT_EQ(events[cn][v1::SlaChanged::KIND_OVERDUE], 1) << cn;
+    EXPECT_EQ(events[cn][v1::SlaChanged::KIND_CLOCK_STARTED], 1) << cn;
+  }
+}
+
+}  // namespace
+}  // namespace warroom

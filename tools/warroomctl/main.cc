@@ -15,6 +15,7 @@
 #include "warroom/common/geography.h"
 #include "warroom/common/grpc_status.h"
 #include "warroom/common/ids.h"
+#include "warroom/v1/escalation.grpc.pb.h"
 #include "warroom/v1/intake.grpc.pb.h"
 #include "warroom/v1/routing.grpc.pb.h"
 
@@ -26,6 +27,7 @@ using google::protobuf::util::TimeUtil;
 struct Globals {
   std::string target = "127.0.0.1:50051";
   std::string routing_target = "127.0.0.1:50052";
+  std::string escalation_target = "127.0.0.1:50053";
   bool json = false;
 };
 
@@ -407,6 +409,61 @@ int RouteReload(const Globals& g) {
   return 0;
 }
 
+// ------------------------------------------------------------------------------------ escalation
+
+std::unique_ptr<v1::EscalationService::Stub> Escalation(const Globals& g) {
+  return v1::EscalationService::NewStub(grpc::CreateChannel(g.escalation_target, grpc::InsecureChannelCredentials()));
+}
+
+int SlaShow(const Globals& g, const std::string& number) {
+  grpc::ClientContext ctx;
+  v1::GetSlaRequest r;
+  r.set_case_number(number);
+  v1::GetSlaResponse resp;
+  auto s = Escalation(g)->GetSla(&ctx, r, &resp);
+  if (!s.ok()) return Fail(s);
+  if (g.json) {
+    std::cout << Json(resp) << "\n";
+    return 0;
+  }
+  const auto& c = resp.clock();
+  std::printf("case          %s\nclock         %s at the %s tier (%s calendar)%s\n", c.case_number().c_str(),
+              EnumLabel(v1::SlaClock::State_descriptor(), c.state()).c_str(), Label(c.tier()).c_str(),
+              c.calendar().c_str(), c.critical() ? ", critical" : "");
+  std::printf("due           %s\nremaining     %lld min of business time\n", When(c.due_at()).c_str(),
+              static_cast<long long>(resp.remaining_seconds() / 60));
+  for (const auto& t : c.tiers()) {
+    std::printf("tier %-14s %s .. %s %s\n", Label(t.tier()).c_str(), When(t.started_at()).c_str(),
+                When(t.ended_at()).c_str(), t.outcome().c_str());
+  }
+  return 0;
+}
+
+int Overdue(const Globals& g, const std::string& tier, const std::string& municipality,
+            const std::string& ward) {
+  v1::ListOverdueRequest r;
+  if (!tier.empty()) {
+    auto t = ParseLabel<v1::Tier>(tier);
+    if (!t) {
+      std::cerr << "error: unknown tier '" << tier << "' (ward, local, district, province, rapid_response)\n";
+      return 2;
+    }
+    r.set_tier(*t);
+  }
+  r.set_municipality_code(municipality);
+  r.set_ward_code(ward);
+  grpc::ClientContext ctx;
+  v1::ListOverdueResponse resp;
+  auto s = Escalation(g)->ListOverdue(&ctx, r, &resp);
+  if (!s.ok()) return Fail(s);
+  for (const auto& c : resp.clocks()) {
+    if (g.json) std::cout << Json(c) << "\n";
+    else std::printf("%-15s %-15s %-9s %-6s due %s\n", c.case_number().c_str(), Label(c.tier()).c_str(),
+                     c.ward_code().c_str(), c.municipality_code().c_str(), When(c.due_at()).c_str());
+  }
+  return 0;
+}
+
 // ------------------------------------------------------------------------------------ import
 
 int Import(const Globals& g, const std::string& path, std::string format) {
@@ -591,6 +648,8 @@ int Run(int argc, char** argv) {
   app.add_option("--target", g.target, "intake gRPC address")->envname("WARROOM_INTAKE_TARGET");
   app.add_option("--routing-target", g.routing_target, "routing gRPC address")
       ->envname("WARROOM_ROUTING_TARGET");
+  app.add_option("--escalation-target", g.escalation_target, "escalation gRPC address")
+      ->envname("WARROOM_ESCALATION_TARGET");
   app.add_flag("--json", g.json, "JSON output for scripts");
 
   ReportArgs ra;
@@ -692,7 +751,19 @@ int Run(int argc, char** argv) {
   rooms->add_option("--municipality", municipality)->required();
   rooms->add_option("--region", region);
 
+  auto* sla = app.add_subcommand("sla", "SLA clocks");
+  sla->require_subcommand(1);
+  auto* sla_show = sla->add_subcommand("show", "A case's SLA clock and tier history");
+  sla_show->add_option("case", number)->required();
+  std::string overdue_tier;
+  auto* overdue = app.add_subcommand("overdue", "Cases past the province tier, still open");
+  overdue->add_option("--tier", overdue_tier);
+  overdue->add_option("--municipality", municipality);
+  overdue->add_option("--ward", ward);
+
   CLI11_PARSE(app, argc, argv);
+  if (sla_show->parsed()) return SlaShow(g, number);
+  if (overdue->parsed()) return Overdue(g, overdue_tier, municipality, ward);
   if (explain->parsed()) return RouteExplain(g, route_category, ward, municipality);
   if (reassign->parsed()) return RouteReassign(g, number, department, reason, route_version);
   if (reload->parsed()) return RouteReload(g);

@@ -14,9 +14,9 @@ std::string Source(const std::string& relative) { return std::string(WARROOM_SOU
 struct RoutingData {
   Geography geo = *Geography::LoadDir(Source("data/geography"));
   routing::Departments departments = *routing::Departments::Load(
-      *routing::ReadTextFile(Source("data/routing/departments.yaml")), "d", geo);
+      *ReadTextFile(Source("data/routing/departments.yaml")), "d", geo);
   routing::RuleSet rules = *routing::RuleSet::Load(
-      *routing::ReadTextFile(Source("services/routing/config/rules.yaml")), "r", geo, departments);
+      *ReadTextFile(Source("services/routing/config/rules.yaml")), "r", geo, departments);
 };
 
 void BM_RouteDecision(benchmark::State& state) {

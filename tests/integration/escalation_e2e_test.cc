@@ -9,6 +9,7 @@
 #include <set>
 
 #include "testing/process.h"
+#include "tests/integration/clients.h"
 #include "warroom/common/events.h"
 #include "warroom/common/kafka.h"
 #include "warroom/common/topics.h"
@@ -42,25 +43,9 @@ class EscalationE2eTest : public ::testing::Test {
     intake_stub_ = v1::IntakeService::NewStub(grpc::CreateChannel(intake_->target(), grpc::InsecureChannelCredentials()));
   }
   std::string Report(const std::string& id) {
-    v1::ReportCaseRequest r;
-    r.set_client_request_id(id);
-    r.set_channel(v1::CHANNEL_HOTLINE);
-    r.set_category(v1::CATEGORY_HOUSING);
-    r.mutable_place()->set_ward_code("79900012");
-    r.set_description("Roof blown off in the storm");
-    grpc::ClientContext ctx;
-    v1::ReportCaseResponse resp;
-    EXPECT_TRUE(intake_stub_->ReportCase(&ctx, r, &resp).ok());
-    return resp.case_number();
+    return testing::ReportCase(*intake_stub_, id, v1::CATEGORY_HOUSING, "79900012");
   }
-  v1::Case Get(const std::string& cn) {
-    grpc::ClientContext ctx;
-    v1::GetCaseRequest r;
-    r.set_case_number(cn);
-    v1::Case c;
-    (void)intake_stub_->GetCase(&ctx, r, &c);
-    return c;
-  }
+  v1::Case Get(const std::string& cn) { return testing::GetCase(*intake_stub_, cn); }
   // Distinct escalation events per case on warroom.escalations.v1, counted by kind; duplicates
   // of one event id (at-least-once delivery) count once.
   std::map<std::string, std::map<int, int>> EscalationsByCase(size_t expected_events) {

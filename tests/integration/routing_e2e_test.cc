@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "testing/process.h"
+#include "tests/integration/clients.h"
 #include "warroom/common/grpc_status.h"
 #include "warroom/v1/intake.grpc.pb.h"
 #include "warroom/v1/routing.grpc.pb.h"
@@ -34,25 +35,9 @@ class RoutingE2eTest : public ::testing::Test {
   }
 
   std::string Report(v1::Category category, const std::string& ward, const std::string& id) {
-    v1::ReportCaseRequest r;
-    r.set_client_request_id(id);
-    r.set_channel(v1::CHANNEL_WALK_IN);
-    r.set_category(category);
-    r.mutable_place()->set_ward_code(ward);
-    r.set_description("Reported at the ward response centre");
-    grpc::ClientContext ctx;
-    v1::ReportCaseResponse resp;
-    EXPECT_TRUE(intake_stub_->ReportCase(&ctx, r, &resp).ok());
-    return resp.case_number();
+    return testing::ReportCase(*intake_stub_, id, category, ward, v1::CHANNEL_WALK_IN);
   }
-  v1::Case Get(const std::string& cn) {
-    grpc::ClientContext ctx;
-    v1::GetCaseRequest r;
-    r.set_case_number(cn);
-    v1::Case c;
-    (void)intake_stub_->GetCase(&ctx, r, &c);
-    return c;
-  }
+  v1::Case Get(const std::string& cn) { return testing::GetCase(*intake_stub_, cn); }
 
   testing::TestDir dir_;
   testing::RedisServer redis_server_;

@@ -1,5 +1,7 @@
 #include "warroom/common/geography.h"
 
+#include "warroom/common/data_file.h"
+
 #include <charconv>
 #include <fstream>
 #include <sstream>
@@ -10,14 +12,6 @@ namespace {
 
 Status LineError(std::string_view file, size_t line, const std::string& why) {
   return InvalidArgumentError(std::string(file) + ":" + std::to_string(line) + ": " + why);
-}
-
-StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return NotFoundError("cannot read " + path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 bool ToInt(const std::string& s, int& out) {
@@ -74,11 +68,11 @@ StatusOr<std::vector<std::vector<std::string>>> ParseSimpleCsv(std::string_view 
 }
 
 StatusOr<Geography> Geography::LoadDir(const std::string& dir) {
-  auto m = ReadFile(dir + "/municipalities-gauteng.csv");
+  auto m = ReadTextFile(dir + "/municipalities-gauteng.csv");
   if (!m.ok()) return m.status();
-  auto r = ReadFile(dir + "/metro-regions.csv");
+  auto r = ReadTextFile(dir + "/metro-regions.csv");
   if (!r.ok()) return r.status();
-  auto b = ReadFile(dir + "/bounds.csv");
+  auto b = ReadTextFile(dir + "/bounds.csv");
   if (!b.ok()) return b.status();
   return Load(*m, *r, *b);
 }

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "warroom/common/data_file.h"
+
 namespace warroom::escalation {
 
 using namespace std::chrono;
@@ -18,15 +20,10 @@ year_month_day EasterSunday(int y) {
 
 StatusOr<HolidayRules> HolidayRules::Load(const std::string& text, const std::string& file) {
   HolidayRules rules;
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    return InvalidArgumentError(file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
-  }
-  auto at = [&](const YAML::Node& n, const std::string& why) {
-    return InvalidArgumentError(file + ":" + std::to_string(n.Mark().line + 1) + ": " + why);
-  };
+  auto parsed = ParseYaml(text, file);
+  if (!parsed.ok()) return parsed.status();
+  const YAML::Node& root = *parsed;
+  auto at = [&](const YAML::Node& n, const std::string& why) { return DataError(file, n, why); };
   for (const auto& n : root["fixed"]) {
     std::string date = n["date"].as<std::string>("");
     unsigned m = 0, d = 0;

@@ -4,10 +4,9 @@
 
 #include <CLI/CLI.hpp>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "services/escalation/src/grpc_handler.h"
+#include "warroom/common/data_file.h"
 #include "warroom/common/grpc_server.h"
 #include "warroom/common/service_runtime.h"
 #include "warroom/common/topics.h"
@@ -16,11 +15,9 @@ namespace warroom::escalation {
 namespace {
 
 std::string ReadOrExit(const std::string& key, const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw ConfigError(key, "cannot read " + path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  auto text = ReadTextFile(path);
+  if (!text.ok()) throw ConfigError(key, text.status().message());
+  return *text;
 }
 
 int Run(int argc, char** argv) {

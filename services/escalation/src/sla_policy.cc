@@ -2,9 +2,8 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <fstream>
-#include <sstream>
 
+#include "warroom/common/data_file.h"
 #include "warroom/common/enum_names.h"
 
 namespace warroom::escalation {
@@ -56,15 +55,10 @@ std::optional<WorkingHours> ParseHours(const std::string& text) {
 
 StatusOr<SlaPolicy> SlaPolicy::Load(const std::string& text, const std::string& file,
                                     const std::string& base_dir) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    return InvalidArgumentError(file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
-  }
-  auto at = [&](const YAML::Node& n, const std::string& why) {
-    return InvalidArgumentError(file + ":" + std::to_string(n.Mark().line + 1) + ": " + why);
-  };
+  auto parsed = ParseYaml(text, file);
+  if (!parsed.ok()) return parsed.status();
+  const YAML::Node& root = *parsed;
+  auto at = [&](const YAML::Node& n, const std::string& why) { return DataError(file, n, why); };
   SlaPolicy p;
   p.warning_at_ = root["warning_at"].as<double>(0.75);
   if (p.warning_at_ <= 0 || p.warning_at_ >= 1) return at(root["warning_at"], "warning_at must be between 0 and 1");
@@ -84,11 +78,9 @@ StatusOr<SlaPolicy> SlaPolicy::Load(const std::string& text, const std::string& 
       hours[it - std::begin(kDays)] = *h;
     }
     std::string holidays_file = base_dir + "/" + c.second["holidays"].as<std::string>("");
-    std::ifstream in(holidays_file);
-    if (!in) return at(c.second, "calendar " + name + ": cannot read holidays file " + holidays_file);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    auto holidays = HolidayRules::Load(ss.str(), holidays_file);
+    auto holidays_text = ReadTextFile(holidays_file);
+    if (!holidays_text.ok()) return at(c.second, "calendar " + name + ": " + holidays_text.status().message());
+    auto holidays = HolidayRules::Load(*holidays_text, holidays_file);
     if (!holidays.ok()) return holidays.status();
     int offset_hours = c.second["utc_offset_hours"].as<int>(2);
     p.calendars_.emplace(name, BusinessCalendar::Office(name, hours, std::move(*holidays),

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "warroom/common/data_file.h"
 #include "warroom/common/enum_names.h"
 
 namespace warroom::routing {
@@ -14,16 +15,10 @@ namespace warroom::routing {
 namespace {
 
 Status At(const std::string& file, const YAML::Node& node, const std::string& why) {
-  return InvalidArgumentError(file + ":" + std::to_string(node.Mark().line + 1) + ": " + why);
+  return DataError(file, node, why);
 }
 
-StatusOr<YAML::Node> Parse(const std::string& text, const std::string& file) {
-  try {
-    return YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    return InvalidArgumentError(file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
-  }
-}
+StatusOr<YAML::Node> Parse(const std::string& text, const std::string& file) { return ParseYaml(text, file); }
 
 std::string Scalar(const YAML::Node& node, const char* key) {
   const YAML::Node v = node[key];
@@ -31,14 +26,6 @@ std::string Scalar(const YAML::Node& node, const char* key) {
 }
 
 }  // namespace
-
-StatusOr<std::string> ReadTextFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return NotFoundError("cannot read " + path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 StatusOr<Departments> Departments::Load(const std::string& text, const std::string& file,
                                         const Geography& geo) {

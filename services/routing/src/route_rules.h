@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "warroom/common/data_file.h"
 #include "warroom/common/geography.h"
 #include "warroom/common/status.h"
 #include "warroom/v1/common.pb.h"
@@ -86,7 +87,5 @@ struct WarRoomRoles {
   std::map<std::string, std::vector<std::string>> by_tier;  // ward, local, district, province, ...
   static StatusOr<WarRoomRoles> Load(const std::string& yaml_text, const std::string& file);
 };
-
-StatusOr<std::string> ReadTextFile(const std::string& path);
 
 }  // namespace warroom::routing

@@ -464,6 +464,37 @@ int Overdue(const Globals& g, const std::string& tier, const std::string& munici
   return 0;
 }
 
+int Alerts(const Globals& g, const std::string& ward, const std::string& municipality, bool all,
+           const std::string& acknowledge) {
+  auto stub = Escalation(g);
+  if (!acknowledge.empty()) {
+    grpc::ClientContext ctx;
+    v1::AcknowledgeAlertRequest r;
+    r.set_alert_id(acknowledge);
+    r.set_actor_role("ctl");
+    v1::HotspotAlert a;
+    auto s = stub->AcknowledgeAlert(&ctx, r, &a);
+    if (!s.ok()) return Fail(s);
+    std::cout << a.alert_id() << " acknowledged\n";
+    return 0;
+  }
+  grpc::ClientContext ctx;
+  v1::ListAlertsRequest r;
+  r.set_ward_code(ward);
+  r.set_municipality_code(municipality);
+  r.set_include_acknowledged(all);
+  v1::ListAlertsResponse resp;
+  auto s = stub->ListAlerts(&ctx, r, &resp);
+  if (!s.ok()) return Fail(s);
+  for (const auto& a : resp.alerts()) {
+    if (g.json) std::cout << Json(a) << "\n";
+    else std::printf("%-36s %-9s %-20s %4lld cases (baseline %.1f) since %s%s\n", a.alert_id().c_str(),
+                     a.ward_code().c_str(), Label(a.category()).c_str(), static_cast<long long>(a.count()),
+                     a.baseline(), When(a.window_start()).c_str(), a.acknowledged() ? "  acknowledged" : "");
+  }
+  return 0;
+}
+
 // ------------------------------------------------------------------------------------ import
 
 int Import(const Globals& g, const std::string& path, std::string format) {
@@ -761,7 +792,16 @@ int Run(int argc, char** argv) {
   overdue->add_option("--municipality", municipality);
   overdue->add_option("--ward", ward);
 
+  bool all_alerts = false;
+  std::string acknowledge;
+  auto* alerts = app.add_subcommand("alerts", "Hotspot alerts (open ones unless --all)");
+  alerts->add_option("--ward", ward);
+  alerts->add_option("--municipality", municipality);
+  alerts->add_flag("--all", all_alerts, "Include acknowledged alerts");
+  alerts->add_option("--acknowledge", acknowledge, "Acknowledge this alert id");
+
   CLI11_PARSE(app, argc, argv);
+  if (alerts->parsed()) return Alerts(g, ward, municipality, all_alerts, acknowledge);
   if (sla_show->parsed()) return SlaShow(g, number);
   if (overdue->parsed()) return Overdue(g, overdue_tier, municipality, ward);
   if (explain->parsed()) return RouteExplain(g, route_category, ward, municipality);

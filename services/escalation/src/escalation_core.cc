@@ -20,6 +20,8 @@ namespace {
 
 constexpr char kTimers[] = "escalation:timers";
 constexpr char kOverdue[] = "escalation:overdue";
+constexpr char kAlerts[] = "escalation:alerts";
+std::string AlertKey(std::string_view id) { return "escalation:alert:" + std::string(id); }
 std::string ClockKey(std::string_view cn) { return "escalation:{" + std::string(cn) + "}:clock"; }
 
 int64_t Millis(TimePoint t) {
@@ -35,14 +37,18 @@ TimePoint At(const google::protobuf::Timestamp& ts) {
 
 EscalationCore::EscalationCore(RedisClient& redis, OutboxStore& outbox, const SlaEngine& engine,
                                const SlaPolicy& policy, const Clock& clock, IdGenerator& ids,
-                               prometheus::Registry* registry)
+                               prometheus::Registry* registry, HotspotRule hotspots)
     : redis_(redis), outbox_(outbox), engine_(engine), policy_(policy), clock_(clock),
-      events_("escalation", clock, ids) {
+      events_("escalation", clock, ids), hotspots_(hotspots) {
   if (registry != nullptr) {
     sla_events_ = &prometheus::BuildCounter()
                        .Name(MetricName("escalation", "sla_events_total"))
                        .Help("SLA clock events published, by kind and tier")
                        .Register(*registry);
+    alerts_ = &prometheus::BuildCounter()
+                   .Name(MetricName("escalation", "hotspot_alerts_total"))
+                   .Help("Hotspot alerts raised, by category")
+                   .Register(*registry);
   }
 }
 
@@ -123,6 +129,9 @@ Status EscalationCore::ApplyEvent(const KafkaMessage& message) {
     default: return Status::Ok();
   }
   WARROOM_RETURN_IF_ERROR(ParseCaseNumber(cn).status());
+  if (e.has_case_reported() && !e.case_reported().ward_code().empty()) {
+    WARROOM_RETURN_IF_ERROR(CountForHotspot(e));
+  }
   // A version conflict means a sweeper changed the clock meanwhile: read it again and re-apply.
   for (int attempt = 0; attempt < 10; ++attempt) {
     auto loaded = Load(cn);
@@ -143,6 +152,115 @@ Status EscalationCore::ApplyEvent(const KafkaMessage& message) {
     if (committed->outcome != CommitResult::Outcome::kConflict) return Status::Ok();
   }
   return AbortedError("clock of " + cn + " keeps changing; retry");
+}
+
+Status EscalationCore::CountForHotspot(const v1::EventEnvelope& e) {
+  const auto& r = e.case_reported();
+  std::string label = Label(r.category());
+  std::string counts = "escalation:hot:" + r.ward_code() + ":" + label;
+  std::string lock = "escalation:hot-lock:" + r.ward_code() + ":" + label;
+  // Buckets by the time of the report, so that a replay counts into the same hours.
+  int64_t hour = TimeUtil::TimestampToSeconds(r.reported_at()) / 3600;
+  int64_t keep_hours = static_cast<int64_t>(hotspots_.window_hours) * (hotspots_.baseline_windows + 1);
+  Mutation count(r.case_number());
+  count.MarkProcessed("escalation-hotspot", e.event_id())
+      .Do("HINCRBY", counts, {std::to_string(hour), "1"})
+      .Do("EXPIRE", counts, {std::to_string((keep_hours + 1) * 3600)});
+  auto counted = outbox_.Commit(count);
+  if (!counted.ok()) return counted.status();
+  // Judge even on a replay: a crash between counting and alerting must not lose the alert.
+  auto hourly_reply = redis_.Command({"HGETALL", counts});
+  if (!hourly_reply.ok()) return hourly_reply.status();
+  std::map<int64_t, int64_t> hourly;
+  RedisArgs stale = {"HDEL", counts};
+  for (size_t i = 0; i + 1 < hourly_reply->elements.size(); i += 2) {
+    int64_t h = std::stoll(hourly_reply->elements[i].str);
+    if (h < hour - keep_hours) stale.push_back(hourly_reply->elements[i].str);
+    hourly[h] = std::stoll(hourly_reply->elements[i + 1].str);
+  }
+  if (stale.size() > 2) (void)redis_.Command(stale);
+  auto verdict = JudgeHotspot(hourly, hour, hotspots_);
+  if (!verdict) return Status::Ok();
+  v1::HotspotAlert alert;
+  alert.set_alert_id(r.ward_code() + ":" + label + ":" + std::to_string(verdict->window_start_hour));
+  alert.set_ward_code(r.ward_code());
+  alert.set_municipality_code(r.municipality_code());
+  alert.set_category(r.category());
+  *alert.mutable_window_start() = TimeUtil::SecondsToTimestamp(verdict->window_start_hour * 3600);
+  *alert.mutable_window_end() = TimeUtil::SecondsToTimestamp((hour + 1) * 3600);
+  alert.set_count(verdict->count);
+  alert.set_baseline(verdict->baseline);
+  *alert.mutable_raised_at() = TimeUtil::NanosecondsToTimestamp(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(clock_.Now().time_since_epoch()).count());
+  // One alert per ward and category per window: the lock lives as long as a window.
+  Mutation raise(alert.alert_id());
+  raise.RequireAbsent(lock)
+      .Do("SET", lock, {alert.alert_id(), "EX", std::to_string(hotspots_.window_hours * 3600)})
+      .Do("HSET", AlertKey(alert.alert_id()), {"pb", alert.SerializeAsString()})
+      .Do("ZADD", kAlerts, {std::to_string(Millis(clock_.Now())), alert.alert_id()});
+  v1::EventEnvelope event = events_.New(r.ward_code() + ":" + label, 1, r.case_number());
+  *event.mutable_hotspot_alert() = alert;
+  raise.Emit(ToOutboxEvent(topics::kAlerts, event));
+  auto raised = outbox_.Commit(raise);
+  if (!raised.ok()) return raised.status();
+  if (raised->applied()) {
+    if (alerts_) alerts_->Add({{"category", label}}).Increment();
+    log::Warn("hotspot_alert")
+        .Kv("ward", r.ward_code())
+        .Kv("category", label)
+        .Kv("count", verdict->count)
+        .Kv("baseline", verdict->baseline);
+  }
+  return Status::Ok();
+}
+
+StatusOr<v1::ListAlertsResponse> EscalationCore::ListAlerts(const v1::ListAlertsRequest& r) {
+  if (r.limit() < 0 || r.limit() > 1000) {
+    return InvalidArgumentError("the request is invalid", {{"limit", "must be 0 (default 100) to 1000"}});
+  }
+  int limit = r.limit() == 0 ? 100 : r.limit();
+  auto ids = redis_.Command({"ZREVRANGE", kAlerts, "0", "4999"});
+  if (!ids.ok()) return ids.status();
+  std::vector<RedisArgs> reads;
+  for (const auto& id : ids->elements) reads.push_back({"HGET", AlertKey(id.str), "pb"});
+  v1::ListAlertsResponse out;
+  if (reads.empty()) return out;
+  auto replies = redis_.Pipeline(reads);
+  if (!replies.ok()) return replies.status();
+  for (const auto& reply : *replies) {
+    v1::HotspotAlert a;
+    if (reply.is_nil() || !a.ParseFromString(reply.str)) continue;
+    if (!r.ward_code().empty() && a.ward_code() != r.ward_code()) continue;
+    if (!r.municipality_code().empty() && a.municipality_code() != r.municipality_code()) continue;
+    if (a.acknowledged() && !r.include_acknowledged()) continue;
+    *out.add_alerts() = std::move(a);
+    if (out.alerts_size() == limit) break;
+  }
+  return out;
+}
+
+StatusOr<v1::HotspotAlert> EscalationCore::AcknowledgeAlert(const v1::AcknowledgeAlertRequest& r) {
+  if (r.actor_role().empty()) {
+    return InvalidArgumentError("the request is invalid", {{"actor_role", "say which role acknowledges it"}});
+  }
+  auto stored = redis_.Command({"HGET", AlertKey(r.alert_id()), "pb"});
+  if (!stored.ok()) return stored.status();
+  v1::HotspotAlert a;
+  if (stored->is_nil() || !a.ParseFromString(stored->str)) return NotFoundError("no alert " + r.alert_id());
+  if (a.acknowledged()) return a;  // acknowledging twice changes nothing
+  a.set_acknowledged(true);
+  a.set_acknowledged_by(r.actor_role());
+  Mutation m(a.alert_id());
+  m.RequireField(AlertKey(a.alert_id()), "pb", stored->str)  // no lost update between two people
+      .Do("HSET", AlertKey(a.alert_id()), {"pb", a.SerializeAsString()});
+  v1::EventEnvelope event = events_.New(a.ward_code() + ":" + Label(a.category()), 2, a.alert_id());
+  event.mutable_alert_acknowledged()->set_alert_id(a.alert_id());
+  event.mutable_alert_acknowledged()->set_acknowledged_by(r.actor_role());
+  m.Emit(ToOutboxEvent(topics::kAlerts, event));
+  auto committed = outbox_.Commit(m);
+  if (!committed.ok()) return committed.status();
+  if (!committed->applied()) return AbortedError("alert " + a.alert_id() + " changed meanwhile; read it again");
+  return a;
 }
 
 StatusOr<int> EscalationCore::SweepOnce(int limit) {

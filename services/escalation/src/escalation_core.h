@@ -6,6 +6,7 @@
 
 #include <stop_token>
 
+#include "services/escalation/src/hotspots.h"
 #include "services/escalation/src/sla_engine.h"
 #include "warroom/common/events.h"
 #include "warroom/common/kafka.h"
@@ -26,7 +27,7 @@ class EscalationCore {
  public:
   EscalationCore(RedisClient& redis, OutboxStore& outbox, const SlaEngine& engine,
                  const SlaPolicy& policy, const Clock& clock, IdGenerator& ids,
-                 prometheus::Registry* registry);
+                 prometheus::Registry* registry, HotspotRule hotspots = {});
 
   Status ApplyEvent(const KafkaMessage& message);
   // Handles up to `limit` due timers; returns how many it handled.
@@ -36,6 +37,8 @@ class EscalationCore {
   StatusOr<v1::GetSlaResponse> GetSla(std::string_view case_number);
   StatusOr<v1::ListOverdueResponse> ListOverdue(const v1::ListOverdueRequest& request);
   StatusOr<v1::BusinessTimeResponse> BusinessTime(const v1::BusinessTimeRequest& request) const;
+  StatusOr<v1::ListAlertsResponse> ListAlerts(const v1::ListAlertsRequest& request);
+  StatusOr<v1::HotspotAlert> AcknowledgeAlert(const v1::AcknowledgeAlertRequest& request);
 
  private:
   StatusOr<std::pair<v1::SlaClock, int64_t>> Load(const std::string& cn);
@@ -45,13 +48,19 @@ class EscalationCore {
                                 const std::string& processed_event_id,
                                 const std::vector<std::string>& extra_timer_removals = {});
 
+  // Counts a reported case for its ward and category, and raises one alert when that forms a
+  // hotspot (at most one per ward and category per window).
+  Status CountForHotspot(const v1::EventEnvelope& event);
+
   RedisClient& redis_;
   OutboxStore& outbox_;
   const SlaEngine& engine_;
   const SlaPolicy& policy_;
   const Clock& clock_;
   EventFactory events_;
+  HotspotRule hotspots_;
   prometheus::Family<prometheus::Counter>* sla_events_ = nullptr;
+  prometheus::Family<prometheus::Counter>* alerts_ = nullptr;
 };
 
 }  // namespace warroom::escalation

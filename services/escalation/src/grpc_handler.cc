@@ -19,4 +19,15 @@ grpc::Status EscalationGrpcService::BusinessTime(grpc::ServerContext*, const v1:
   return Reply(core_.BusinessTime(*r), response);
 }
 
+grpc::Status EscalationGrpcService::ListAlerts(grpc::ServerContext*, const v1::ListAlertsRequest* r,
+                                               v1::ListAlertsResponse* response) {
+  return Reply(core_.ListAlerts(*r), response);
+}
+
+grpc::Status EscalationGrpcService::AcknowledgeAlert(grpc::ServerContext*,
+                                                     const v1::AcknowledgeAlertRequest* r,
+                                                     v1::HotspotAlert* response) {
+  return Reply(core_.AcknowledgeAlert(*r), response);
+}
+
 }  // namespace warroom::escalation

@@ -14,6 +14,10 @@ class EscalationGrpcService final : public v1::EscalationService::Service {
                            v1::ListOverdueResponse* response) override;
   grpc::Status BusinessTime(grpc::ServerContext*, const v1::BusinessTimeRequest* r,
                             v1::BusinessTimeResponse* response) override;
+  grpc::Status ListAlerts(grpc::ServerContext*, const v1::ListAlertsRequest* r,
+                          v1::ListAlertsResponse* response) override;
+  grpc::Status AcknowledgeAlert(grpc::ServerContext*, const v1::AcknowledgeAlertRequest* r,
+                                v1::HotspotAlert* response) override;
 
  private:
   EscalationCore& core_;

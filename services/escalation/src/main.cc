@@ -43,6 +43,11 @@ int Run(int argc, char** argv) {
     throw ConfigError("data.war_room_roles_file", roles_file + ": " + e.what());
   }
   auto sweep_interval = config.Duration("sla.sweep_interval", std::chrono::milliseconds(200));
+  HotspotRule hotspots;
+  hotspots.window_hours = static_cast<int>(config.Int("hotspots.window_hours", 24, 1, 24 * 14));
+  hotspots.baseline_windows = static_cast<int>(config.Int("hotspots.baseline_windows", 7, 1, 90));
+  hotspots.multiplier = config.Double("hotspots.multiplier", 3.0, 1.0, 100.0);
+  hotspots.floor = config.Int("hotspots.floor", 5, 1, 100000);
 
   ServiceRuntime runtime(config, {"escalation",
                                   {std::string(topics::kCases), std::string(topics::kAssignments)},
@@ -50,7 +55,8 @@ int Run(int argc, char** argv) {
   SystemClock clock;
   IdGenerator ids(clock);
   SlaEngine engine(*policy, *geo, roles);
-  EscalationCore core(runtime.redis(), runtime.outbox(), engine, *policy, clock, ids, &runtime.registry());
+  EscalationCore core(runtime.redis(), runtime.outbox(), engine, *policy, clock, ids,
+                      &runtime.registry(), hotspots);
   EscalationGrpcService service(core);
   runtime.AddService(&service);
   runtime.AddBackground([&](std::stop_token st) { core.RunSweeper(st, sweep_interval); });

@@ -136,6 +136,58 @@ TEST_F(EscalationCoreTest, PastTheProvinceTheCaseIsListedOverdue) {
   EXPECT_EQ(core_.ListOverdue(r)->clocks_size(), 0);
 }
 
+v1::EventEnvelope ReportedIn(const std::string& cn, const std::string& ward, const std::string& id,
+                             TimePoint at) {
+  v1::EventEnvelope e;
+  e.set_event_id(id);
+  auto* r = e.mutable_case_reported();
+  r->set_case_number(cn);
+  r->set_category(v1::CATEGORY_SANITATION);
+  r->set_ward_code(ward);
+  r->set_municipality_code("JHB");
+  *r->mutable_reported_at() = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
+      duration_cast<nanoseconds>(at.time_since_epoch()).count());
+  return e;
+}
+
+TEST_F(EscalationCoreTest, ASurgeInOneWardRaisesOneAlertNotAStorm) {
+  for (int i = 1; i <= 12; ++i) {
+    auto e = ReportedIn(MakeCaseNumber("GP", 26, i).ToString(), "79800001", "r-" + std::to_string(i), clock_.Now());
+    ASSERT_TRUE(Apply(e).ok());
+    ASSERT_TRUE(Apply(e).ok());  // replayed: counted once
+  }
+  ASSERT_TRUE(Apply(ReportedIn(MakeCaseNumber("GP", 26, 99).ToString(), "79800002", "other", clock_.Now())).ok());
+  auto alerts = core_.ListAlerts(v1::ListAlertsRequest());
+  ASSERT_TRUE(alerts.ok());
+  ASSERT_EQ(alerts->alerts_size(), 1);
+  EXPECT_EQ(alerts->alerts(0).ward_code(), "79800001");
+  EXPECT_EQ(alerts->alerts(0).count(), 5);  // raised when the floor was reached
+  EXPECT_EQ(Kinds()["hotspot_alert"], 1);
+  EXPECT_EQ(redis_.Command({"HGET", "escalation:hot:79800001:sanitation",
+                            std::to_string(duration_cast<hours>(clock_.Now().time_since_epoch()).count())})->str,
+            "12");
+}
+
+TEST_F(EscalationCoreTest, AnAcknowledgedAlertLeavesTheOpenList) {
+  for (int i = 1; i <= 5; ++i) {
+    ASSERT_TRUE(Apply(ReportedIn(MakeCaseNumber("GP", 26, i).ToString(), "79800001", "r-" + std::to_string(i), clock_.Now())).ok());
+  }
+  auto open = core_.ListAlerts(v1::ListAlertsRequest());
+  ASSERT_EQ(open->alerts_size(), 1);
+  v1::AcknowledgeAlertRequest ack;
+  ack.set_alert_id(open->alerts(0).alert_id());
+  EXPECT_EQ(core_.AcknowledgeAlert(ack).status().violations()[0].field, "actor_role");
+  ack.set_actor_role("ward_councillor");
+  auto done = core_.AcknowledgeAlert(ack);
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  EXPECT_TRUE(done->acknowledged());
+  EXPECT_EQ(core_.ListAlerts(v1::ListAlertsRequest())->alerts_size(), 0);
+  v1::ListAlertsRequest all;
+  all.set_include_acknowledged(true);
+  EXPECT_EQ(core_.ListAlerts(all)->alerts_size(), 1);
+  EXPECT_EQ(Kinds()["alert_acknowledged"], 1);
+}
+
 TEST_F(EscalationCoreTest, BusinessTimeForOtherSystems) {
   v1::BusinessTimeRequest r;
   r.set_calendar("office");

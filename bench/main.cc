@@ -23,6 +23,12 @@ int main(int argc, char** argv) {
     app.add_option("--events", events, "Events for the producer and outbox scenarios")
         ->check(CLI::Range(1000, 10000000));
     int import_rows = 100000;
+    int64_t open_clocks = 1000000;
+    std::string only;
+    app.add_option("--only", only, "Run one group: foundation, assign, intake or sweep (default: all)")
+        ->check(CLI::IsMember({"foundation", "assign", "intake", "sweep"}));
+    app.add_option("--open-clocks", open_clocks, "Open SLA clocks for the sweep scaling scenario")
+        ->check(CLI::Range(int64_t{20000}, int64_t{5000000}));
     app.add_option("--import-rows", import_rows, "Rows for the metro import scenario")
         ->check(CLI::Range(1000, 10000000));
     CLI11_PARSE(app, argc, argv);
@@ -39,20 +45,34 @@ int main(int argc, char** argv) {
     env.duration = std::chrono::seconds(seconds);
     env.events = events;
     env.import_rows = import_rows;
+    env.open_clocks = open_clocks;
     env.state_dir = dir;
 
     warroom::bench::Results results;
-    std::cerr << "echo baseline..." << std::endl;
-    warroom::bench::EchoBaseline(env, results);
-    std::cerr << "raw producer..." << std::endl;
-    warroom::bench::RawProducer(env, results);
-    std::cerr << "outbox..." << std::endl;
-    warroom::bench::OutboxThroughput(env, results);
+    auto run = [&](const char* group) { return only.empty() || only == group; };
+    if (run("foundation") || run("intake")) {  // the echo baseline is what intake is compared with
+      std::cerr << "echo baseline..." << std::endl;
+      warroom::bench::EchoBaseline(env, results);
+    }
+    if (run("foundation")) {
+      std::cerr << "raw producer..." << std::endl;
+      warroom::bench::RawProducer(env, results);
+      std::cerr << "outbox..." << std::endl;
+      warroom::bench::OutboxThroughput(env, results);
+    }
     // Routing reads the cases topic from its start: measure it while the topic is still empty.
-    std::cerr << "intake to assigned..." << std::endl;
-    warroom::bench::AssignmentLatency(env, results);
-    std::cerr << "intake..." << std::endl;
-    warroom::bench::IntakeScenarios(env, results);
+    if (run("assign")) {
+      std::cerr << "intake to assigned..." << std::endl;
+      warroom::bench::AssignmentLatency(env, results);
+    }
+    if (run("intake")) {
+      std::cerr << "intake..." << std::endl;
+      warroom::bench::IntakeScenarios(env, results);
+    }
+    if (run("sweep")) {
+      std::cerr << "SLA sweep scaling..." << std::endl;
+      warroom::bench::SweepScaling(env, results);
+    }
 
     results.PrintTable();
     std::string command = "./tools/dev bench";

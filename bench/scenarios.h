@@ -14,6 +14,7 @@ struct Env {
   std::chrono::seconds duration{5};
   int events = 100000;
   int import_rows = 100000;
+  int64_t open_clocks = 1000000;
   std::string state_dir;  // a scratch folder for this run's processes
 };
 
@@ -22,5 +23,6 @@ void RawProducer(const Env& env, Results& results);
 void OutboxThroughput(const Env& env, Results& results);
 void IntakeScenarios(const Env& env, Results& results);
 void AssignmentLatency(const Env& env, Results& results);
+void SweepScaling(const Env& env, Results& results);
 
 }  // namespace warroom::bench

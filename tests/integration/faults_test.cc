@@ -1,0 +1,115 @@
+// Nothing acknowledged is lost and nothing is counted twice: load on intake while every service
+// and redis-server are killed with SIGKILL and restarted, then a ledger check of every case the
+// load generator got an acknowledgement for.
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <set>
+#include <thread>
+
+#include "load.h"
+#include "testing/process.h"
+#include "tests/integration/clients.h"
+#include "warroom/v1/escalation.grpc.pb.h"
+#include "warroom/v1/routing.grpc.pb.h"
+
+namespace warroom {
+namespace {
+
+using testing::WaitFor;
+
+// Calls until the answer is not UNAVAILABLE: a pooled Redis connection that went stale while
+// redis-server restarted reports UNAVAILABLE once and reconnects, and clients retry that code.
+template <typename Call>
+grpc::Status Retrying(Call call) {
+  grpc::Status s;
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    grpc::ClientContext ctx;
+    s = call(ctx);
+    if (s.error_code() != grpc::StatusCode::UNAVAILABLE) return s;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return s;
+}
+
+TEST(FaultsTest, KillNineEveryProcessUnderLoadLosesNothingAndDoublesNothing) {
+  testing::TestDir dir;
+  testing::RedisServer redis(dir.path());
+  testing::Broker broker(dir.path());
+  testing::ServiceProcess intake("intake", dir.path(), redis.port(), broker.bootstrap());
+  testing::ServiceProcess routing("routing", dir.path(), redis.port(), broker.bootstrap());
+  testing::ServiceProcess escalation("escalation", dir.path(), redis.port(), broker.bootstrap());
+
+  loadgen::LoadOptions load;
+  load.target = intake.target();
+  load.rate = 60;
+  load.duration = std::chrono::seconds(24);
+  load.transition_percent = 0;
+  load.wards = {"79800001", "79900012", "79700003", "74201001", "74801012"};
+  load.run_id = "faults";
+  loadgen::LoadResult result;
+  std::thread driver([&] { result = loadgen::RunLoad(load); });
+
+  // Each process dies once, at a different moment, and comes straight back.
+  auto at = [](int seconds) { std::this_thread::sleep_for(std::chrono::seconds(seconds)); };
+  at(3);
+  intake.Kill9();
+  intake.Start();
+  at(3);
+  routing.Kill9();
+  routing.Start();
+  at(3);
+  escalation.Kill9();
+  escalation.Start();
+  at(3);
+  redis.Restart();  // SIGKILL and restart on the same appendonly data
+  at(3);
+  intake.Kill9();
+  intake.Start();
+  driver.join();
+
+  const std::vector<std::string>& acknowledged = result.acknowledged;
+  ASSERT_GT(acknowledged.size(), 300u) << "the load must have been real";
+  EXPECT_GT(result.failed, 0u) << "calls during the kills fail, and are not acknowledged";
+
+  auto intake_stub = testing::IntakeStub(intake.target());
+  auto routing_stub = v1::RoutingService::NewStub(grpc::CreateChannel(routing.target(), grpc::InsecureChannelCredentials()));
+  auto escalation_stub = v1::EscalationService::NewStub(grpc::CreateChannel(escalation.target(), grpc::InsecureChannelCredentials()));
+  auto settled = [&](const std::string& cn) {
+    if (testing::GetCase(*intake_stub, cn).department().empty()) return false;
+    grpc::ClientContext ctx;
+    v1::GetSlaRequest r;
+    r.set_case_number(cn);
+    v1::GetSlaResponse sla;
+    return escalation_stub->GetSla(&ctx, r, &sla).ok();
+  };
+  size_t next = 0;
+  ASSERT_TRUE(WaitFor([&] {
+    while (next < acknowledged.size() && settled(acknowledged[next])) ++next;
+    return next == acknowledged.size();
+  }, std::chrono::seconds(120))) << "settled " << next << " of " << acknowledged.size()
+                                 << "; first unsettled " << acknowledged[next];
+
+  std::set<std::string> unique(acknowledged.begin(), acknowledged.end());
+  EXPECT_EQ(unique.size(), acknowledged.size()) << "one case number per acknowledged report";
+  for (const auto& cn : acknowledged) {
+    v1::Case c = testing::GetCase(*intake_stub, cn);
+    ASSERT_EQ(c.case_number(), cn) << "lost: " << cn;
+    v1::GetAssignmentRequest ar;
+    ar.set_case_number(cn);
+    v1::Assignment a;
+    grpc::Status as = Retrying([&](grpc::ClientContext& ctx) { return routing_stub->GetAssignment(&ctx, ar, &a); });
+    ASSERT_TRUE(as.ok()) << cn << ": " << as.error_message();
+    EXPECT_EQ(a.history_size(), 1) << "assigned more than once: " << cn;
+    v1::GetSlaRequest sr;
+    sr.set_case_number(cn);
+    v1::GetSlaResponse sla;
+    grpc::Status ss = Retrying([&](grpc::ClientContext& ctx) { return escalation_stub->GetSla(&ctx, sr, &sla); });
+    ASSERT_TRUE(ss.ok()) << cn << ": " << ss.error_message();
+    EXPECT_EQ(sla.clock().tiers_size(), 1) << "more than one clock start: " << cn;
+    EXPECT_EQ(sla.clock().tier(), v1::TIER_WARD) << cn;
+  }
+}
+
+}  // namespace
+}  // namespace warroom

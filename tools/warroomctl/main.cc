@@ -43,6 +43,29 @@ int Fail(const grpc::Status& s) {
   return 1;
 }
 
+// Parses a command-line label ("water", "in_progress") for an enum, or says on stderr which
+// labels the enum takes.
+template <typename E>
+std::optional<E> LabelArg(const std::string& text, const char* what) {
+  auto value = ParseLabel<E>(text);
+  if (!value) {
+    const auto* d = google::protobuf::GetEnumDescriptor<E>();
+    std::string labels;
+    for (int i = 1; i < d->value_count(); ++i) labels += (i > 1 ? ", " : "") + EnumLabel(d, d->value(i)->number());
+    std::cerr << "error: unknown " << what << " '" << text << "' (one of: " << labels << ")\n";
+  }
+  return value;
+}
+
+// Applies an optional label argument; false (after saying why) when it is not a label of E.
+template <typename E, typename Set>
+bool SetIfGiven(const std::string& text, const char* what, Set set) {
+  if (text.empty()) return true;
+  auto value = LabelArg<E>(text, what);
+  if (value) set(*value);
+  return value.has_value();
+}
+
 std::string Json(const google::protobuf::Message& m) {
   std::string out;
   google::protobuf::util::JsonPrintOptions o;
@@ -112,14 +135,9 @@ int Report(const Globals& g, const ReportArgs& a) {
   SystemClock clock;
   IdGenerator ids(clock);
   r.set_client_request_id(a.request_id.empty() ? "ctl-" + ids.NewUuidV7() : a.request_id);
-  auto category = ParseLabel<v1::Category>(a.category);
-  auto channel = ParseLabel<v1::Channel>(a.channel);
-  if (!category || !channel) {
-    std::cerr << "error: unknown " << (category ? "channel '" + a.channel : "category '" + a.category)
-              << "' (the labels of warroom.v1." << (category ? "Channel" : "Category") << ", e.g. "
-              << (category ? "hotline, walk_in" : "water, refuse_removal") << ")\n";
-    return 2;
-  }
+  auto category = LabelArg<v1::Category>(a.category, "category");
+  auto channel = LabelArg<v1::Channel>(a.channel, "channel");
+  if (!category || !channel) return 2;
   r.set_category(*category);
   r.set_channel(*channel);
   if (!a.critical.empty()) {
@@ -176,19 +194,10 @@ int List(const Globals& g, const ListArgs& a) {
   v1::ListCasesRequest r;
   r.set_ward_code(a.ward);
   r.set_municipality_code(a.municipality);
-  auto pick = [](const std::string& text, auto parsed, auto set) {
-    if (text.empty()) return true;
-    if (!parsed) {
-      std::cerr << "error: unknown value '" << text << "'\n";
-      return false;
-    }
-    set(*parsed);
-    return true;
-  };
-  if (!pick(a.status, ParseLabel<v1::CaseStatus>(a.status), [&](auto v) { r.set_status(v); }) ||
-      !pick(a.category, ParseLabel<v1::Category>(a.category), [&](auto v) { r.set_category(v); }) ||
-      !pick(a.channel, ParseLabel<v1::Channel>(a.channel), [&](auto v) { r.set_channel(v); }) ||
-      !pick(a.tier, ParseLabel<v1::Tier>(a.tier), [&](auto v) { r.set_tier(v); })) {
+  if (!SetIfGiven<v1::CaseStatus>(a.status, "status", [&](auto v) { r.set_status(v); }) ||
+      !SetIfGiven<v1::Category>(a.category, "category", [&](auto v) { r.set_category(v); }) ||
+      !SetIfGiven<v1::Channel>(a.channel, "channel", [&](auto v) { r.set_channel(v); }) ||
+      !SetIfGiven<v1::Tier>(a.tier, "tier", [&](auto v) { r.set_tier(v); })) {
     return 2;
   }
   r.set_overdue_only(a.overdue);
@@ -316,11 +325,8 @@ std::unique_ptr<v1::RoutingService::Stub> Routing(const Globals& g) {
 int RouteExplain(const Globals& g, const std::string& category, const std::string& ward,
                  const std::string& municipality) {
   v1::ExplainRouteRequest r;
-  auto c = ParseLabel<v1::Category>(category);
-  if (!c) {
-    std::cerr << "error: unknown category '" << category << "'\n";
-    return 2;
-  }
+  auto c = LabelArg<v1::Category>(category, "category");
+  if (!c) return 2;
   r.set_category(*c);
   r.set_ward_code(ward);
   r.set_municipality_code(municipality);
@@ -443,11 +449,8 @@ int Overdue(const Globals& g, const std::string& tier, const std::string& munici
             const std::string& ward) {
   v1::ListOverdueRequest r;
   if (!tier.empty()) {
-    auto t = ParseLabel<v1::Tier>(tier);
-    if (!t) {
-      std::cerr << "error: unknown tier '" << tier << "' (ward, local, district, province, rapid_response)\n";
-      return 2;
-    }
+    auto t = LabelArg<v1::Tier>(tier, "tier");
+    if (!t) return 2;
     r.set_tier(*t);
   }
   r.set_municipality_code(municipality);

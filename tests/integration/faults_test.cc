@@ -4,12 +4,14 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <set>
 #include <thread>
 
 #include "load.h"
 #include "testing/process.h"
 #include "tests/integration/clients.h"
+#include "warroom/common/topics.h"
 #include "warroom/v1/escalation.grpc.pb.h"
 #include "warroom/v1/routing.grpc.pb.h"
 
@@ -39,6 +41,32 @@ TEST(FaultsTest, KillNineEveryProcessUnderLoadLosesNothingAndDoublesNothing) {
   testing::ServiceProcess intake("intake", dir.path(), redis.port(), broker.bootstrap());
   testing::ServiceProcess routing("routing", dir.path(), redis.port(), broker.bootstrap());
   testing::ServiceProcess escalation("escalation", dir.path(), redis.port(), broker.bootstrap());
+
+  // Residents who gave their details: none of it may appear on a topic or in a log.
+  struct Resident {
+    std::string name, phone, phone_e164, id_number;
+  };
+  const std::vector<Resident> residents = {
+      {"Nomvula Khumalo", "082 555 0101", "+27825550101", "8001015009087"},
+      {"Pieter van der Merwe", "071 555 0202", "+27715550202", "9202204720083"},
+      {"Lerato Mokoena", "060 555 0303", "+27605550303", "8506150123089"},
+  };
+  auto intake_stub = testing::IntakeStub(intake.target());
+  for (size_t i = 0; i < residents.size(); ++i) {
+    v1::ReportCaseRequest r;
+    r.set_client_request_id("pii-" + std::to_string(i));
+    r.set_channel(v1::CHANNEL_WALK_IN);
+    r.set_category(v1::CATEGORY_SOCIAL_GRANTS);
+    r.mutable_place()->set_ward_code("79800001");
+    r.set_description("Grant stopped; call " + residents[i].name + " on " + residents[i].phone);
+    r.mutable_reporter()->set_name(residents[i].name);
+    r.mutable_reporter()->set_phone(residents[i].phone);
+    r.mutable_reporter()->set_id_number(residents[i].id_number);
+    grpc::ClientContext ctx;
+    v1::ReportCaseResponse resp;
+    grpc::Status s = intake_stub->ReportCase(&ctx, r, &resp);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
 
   loadgen::LoadOptions load;
   load.target = intake.target();
@@ -72,7 +100,6 @@ TEST(FaultsTest, KillNineEveryProcessUnderLoadLosesNothingAndDoublesNothing) {
   ASSERT_GT(acknowledged.size(), 300u) << "the load must have been real";
   EXPECT_GT(result.failed, 0u) << "calls during the kills fail, and are not acknowledged";
 
-  auto intake_stub = testing::IntakeStub(intake.target());
   auto routing_stub = v1::RoutingService::NewStub(grpc::CreateChannel(routing.target(), grpc::InsecureChannelCredentials()));
   auto escalation_stub = v1::EscalationService::NewStub(grpc::CreateChannel(escalation.target(), grpc::InsecureChannelCredentials()));
   auto settled = [&](const std::string& cn) {
@@ -108,6 +135,30 @@ TEST(FaultsTest, KillNineEveryProcessUnderLoadLosesNothingAndDoublesNothing) {
     ASSERT_TRUE(ss.ok()) << cn << ": " << ss.error_message();
     EXPECT_EQ(sla.clock().tiers_size(), 1) << "more than one clock start: " << cn;
     EXPECT_EQ(sla.clock().tier(), v1::TIER_WARD) << cn;
+  }
+
+  // Every topic and every log of the run, scanned for the residents' details in any form.
+  std::string everything;
+  for (const auto& topic : kTopics) {
+    everything += testing::Shell("kcat -b " + broker.bootstrap() + " -C -t " + std::string(topic.name) +
+                                 " -e -q -f '%k %h %s\\n' 2>/dev/null");
+  }
+  ASSERT_GT(everything.size(), 10000u) << "the topics must hold the run's events";
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
+    if (entry.path().extension() == ".log") everything += testing::Process::ReadFile(entry.path().string());
+  }
+  // A positive control: what events do carry (case numbers) is found in the same haystack.
+  ASSERT_NE(everything.find(acknowledged.front()), std::string::npos);
+  ASSERT_NE(everything.find("event=case_reported"), std::string::npos) << "the logs were read";
+  auto digits_only = [](std::string s) {
+    std::erase_if(s, [](char c) { return c == ' ' || c == '+'; });
+    return s;
+  };
+  for (const auto& r : residents) {
+    for (const std::string& needle : {r.name, r.name.substr(r.name.rfind(' ') + 1), r.phone,
+                                      r.phone_e164, digits_only(r.phone), r.id_number}) {
+      EXPECT_EQ(everything.find(needle), std::string::npos) << "'" << needle << "' leaked";
+    }
   }
 }
 

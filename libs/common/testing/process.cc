@@ -162,8 +162,10 @@ int Process::Terminate(std::chrono::milliseconds grace) {
   return exit_code_;
 }
 
-std::string Process::Log() const {
-  std::ifstream in(log_path_);
+std::string Process::Log() const { return ReadFile(log_path_); }
+
+std::string Process::ReadFile(const std::string& path) {
+  std::ifstream in(path);
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();

@@ -52,6 +52,7 @@ class Process {
   void Signal(int sig);
   const std::string& log_path() const { return log_path_; }
   std::string Log() const;
+  static std::string ReadFile(const std::string& path);
 
  private:
   pid_t pid_ = -1;

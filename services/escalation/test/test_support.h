@@ -1,11 +1,10 @@
 // Shared fixtures for escalation's tests: the shipped holiday rules and an office calendar.
 #pragma once
 
-#include <fstream>
-#include <sstream>
 
 #include "services/escalation/src/business_calendar.h"
 #include "services/escalation/src/sla_policy.h"
+#include "warroom/common/data_file.h"
 
 namespace warroom::escalation::testing {
 
@@ -13,15 +12,8 @@ inline std::string Source(const std::string& relative) {
   return std::string(WARROOM_SOURCE_DIR) + "/" + relative;
 }
 
-inline std::string Read(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 inline const SlaPolicy& ShippedPolicy() {
-  static const SlaPolicy p = *SlaPolicy::Load(Read(Source("services/escalation/config/sla-policy.yaml")),
+  static const SlaPolicy p = *SlaPolicy::Load(*ReadTextFile(Source("services/escalation/config/sla-policy.yaml")),
                                               "sla-policy.yaml", Source("services/escalation/config"));
   return p;
 }

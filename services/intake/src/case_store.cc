@@ -155,6 +155,10 @@ void CaseStore::WriteCase(const v1::Case& c, Mutation& m, std::string_view chang
   stored.clear_version();
   m.Do("HSET", keys::Case(c.case_number()),
        {"v", std::to_string(c.version()), "pb", stored.SerializeAsString()});
+  AppendChange(c, m, change);
+}
+
+void CaseStore::AppendChange(const v1::Case& c, Mutation& m, std::string_view change) {
   m.Do("XADD", keys::kChanges,
        {"MAXLEN", "~", "100000", "*", "cn", c.case_number(), "w", c.place().ward_code(), "m",
         c.place().municipality_code(), "y", std::string(change)});

@@ -51,6 +51,8 @@ class CaseStore {
                            Mutation& m);
   // Writes the record itself (version and proto) and a change-stream entry.
   static void WriteCase(const v1::Case& c, Mutation& m, std::string_view change);
+  // A change-stream entry for WatchCases (capped at about 100,000 entries).
+  static void AppendChange(const v1::Case& c, Mutation& m, std::string_view change);
 
   RedisClient& redis() { return redis_; }
 

@@ -364,11 +364,13 @@ StatusOr<v1::ListCasesResponse> IntakeCore::List(const v1::ListCasesRequest& req
 StatusOr<v1::Case> IntakeCore::CommitChange(const LoadedCase& before, v1::Case after,
                                             std::vector<v1::EventEnvelope> events,
                                             std::string_view change,
-                                            const std::string& correlation) {
+                                            const std::string& correlation,
+                                            const std::function<void(Mutation&)>& also) {
   after.set_version(before.version + 1);
   auto number = ParseCaseNumber(after.case_number());
   Mutation m(after.case_number());
   m.RequireField(keys::Case(after.case_number()), "v", std::to_string(before.version));
+  if (also) also(m);
   CaseStore::WriteCase(after, m, change);
   CaseStore::IndexChanges(&before.c, after, number.ok() ? number->Ordinal() : 0, m);
   for (auto& e : events) Emit(m, after, std::move(e), correlation);
@@ -535,20 +537,14 @@ v1::ImportCaseResult IntakeCore::UpdateFromSource(v1::ImportCaseRecord& record,
     }
     after.set_description(record.description());
     *after.mutable_updated_at() = ToTimestamp(clock_.Now());
-    after.set_version(before.version + 1);
-    auto number = ParseCaseNumber(cn);
-    Mutation m(cn);
-    m.RequireField(keys::Case(cn), "v", std::to_string(before.version));
-    m.Do("HSET", keys::Source(record.source_system(), record.source_id()), {"h", hash});
-    CaseStore::WriteCase(after, m, "case_updated");
-    CaseStore::IndexChanges(&before.c, after, number.ok() ? number->Ordinal() : 0, m);
-    for (auto& e : events) Emit(m, after, std::move(e), cn);
-    auto committed = outbox_.Commit(m);
-    if (!committed.ok()) break;
-    if (committed->applied()) {
+    std::string source_key = keys::Source(record.source_system(), record.source_id());
+    auto committed = CommitChange(before, std::move(after), std::move(events), "case_updated", cn,
+                                  [&](Mutation& m) { m.Do("HSET", source_key, {"h", hash}); });
+    if (committed.ok()) {
       result.set_outcome(v1::ImportCaseResult::OUTCOME_UPDATED);
       return result;
     }
+    if (committed.status().code() != StatusCode::kAborted) break;  // a conflict is read again
   }
   result.set_outcome(v1::ImportCaseResult::OUTCOME_REJECTED);
   *result.add_violations() = ToFieldError({"", "could not update case " + cn + " now; send it again"});
@@ -586,9 +582,7 @@ Status IntakeCore::ApplyEvent(const KafkaMessage& message) {
   Mutation m(cn);
   m.MarkProcessed("intake", e.event_id());
   m.Do("HSET", keys::View(cn), fields);
-  m.Do("XADD", keys::kChanges,
-       {"MAXLEN", "~", "100000", "*", "cn", cn, "w", c.place().ward_code(), "m",
-        c.place().municipality_code(), "y", EventType(e)});
+  CaseStore::AppendChange(c, m, EventType(e));
   auto committed = outbox_.Commit(m);
   return committed.ok() ? Status::Ok() : committed.status();
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <string>
 
 #include "services/intake/src/case_rules.h"
@@ -63,9 +64,12 @@ class IntakeCore {
   std::vector<RedisArgs> DuplicateQueries(const v1::Case& c) const;
   // Picks the earliest open case of the same kind nearby from the queries' replies.
   StatusOr<std::string> PickDuplicate(const v1::Case& c, const std::vector<RedisReply>& replies);
+  // Commits a change guarded by the loaded version; `also` adds commands to the same script.
+  // ABORTED when the case changed meanwhile.
   StatusOr<v1::Case> CommitChange(const LoadedCase& before, v1::Case after,
                                   std::vector<v1::EventEnvelope> events, std::string_view change,
-                                  const std::string& correlation);
+                                  const std::string& correlation,
+                                  const std::function<void(Mutation&)>& also = {});
   StatusOr<v1::Case> Reload(const std::string& cn);
   void Emit(Mutation& m, const v1::Case& c, v1::EventEnvelope payload,
             const std::string& correlation);

@@ -4,6 +4,8 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <map>
 #include <string>
 
 #include "warroom/v1/intake.grpc.pb.h"
@@ -39,6 +41,20 @@ inline v1::Case GetCase(v1::IntakeService::Stub& stub, const std::string& case_n
   v1::Case c;
   (void)stub.GetCase(&ctx, r, &c);
   return c;
+}
+
+// Writes an SLA policy with short tiers for tests (every hour counts) and returns the
+// environment that points escalation at it, with a fast sweep.
+inline std::map<std::string, std::string> ShortSlaPolicy(const std::string& path,
+                                                         const std::string& ward,
+                                                         const std::string& higher_tiers) {
+  std::ofstream(path) << "warning_at: 0.75\ncalendars:\n  always: {always: true}\npolicies:\n"
+                      << "  default: {calendar: always, acknowledge: 1h, ward: " << ward
+                      << ", local: " << higher_tiers << ", district: " << higher_tiers
+                      << ", province: " << higher_tiers << "}\n"
+                      << "critical: {calendar: always, acknowledge: 1h, rapid_response: "
+                      << higher_tiers << "}\n";
+  return {{"WARROOM_SLA_POLICY_FILE", path}, {"WARROOM_SLA_SWEEP_INTERVAL", "100ms"}};
 }
 
 }  // namespace warroom::testing

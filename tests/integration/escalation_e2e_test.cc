@@ -21,25 +21,14 @@ namespace {
 
 using testing::WaitFor;
 
-constexpr char kTestPolicy[] = R"(warning_at: 0.75
-calendars:
-  always: {always: true}
-policies:
-  default: {calendar: always, acknowledge: 1h, ward: 3s, local: 3s, district: 3s, province: 3s}
-critical: {calendar: always, acknowledge: 1h, rapid_response: 3s}
-)";
-
 class EscalationE2eTest : public ::testing::Test {
  protected:
   EscalationE2eTest() : redis_server_(dir_.path()), broker_(dir_.path()) {
-    std::string policy = dir_.File("sla-test.yaml");
-    std::ofstream(policy) << kTestPolicy;
     intake_ = std::make_unique<testing::ServiceProcess>("intake", dir_.path(), redis_server_.port(), broker_.bootstrap());
     routing_ = std::make_unique<testing::ServiceProcess>("routing", dir_.path(), redis_server_.port(), broker_.bootstrap());
     escalation_ = std::make_unique<testing::ServiceProcess>(
         "escalation", dir_.path(), redis_server_.port(), broker_.bootstrap(),
-        std::map<std::string, std::string>{{"WARROOM_SLA_POLICY_FILE", policy},
-                                           {"WARROOM_SLA_SWEEP_INTERVAL", "100ms"}});
+        testing::ShortSlaPolicy(dir_.File("sla-test.yaml"), "3s", "3s"));
     intake_stub_ = v1::IntakeService::NewStub(grpc::CreateChannel(intake_->target(), grpc::InsecureChannelCredentials()));
   }
   std::string Report(const std::string& id) {

@@ -17,7 +17,10 @@
 #include "warroom/common/ids.h"
 #include "warroom/v1/escalation.grpc.pb.h"
 #include "warroom/v1/intake.grpc.pb.h"
+#include "warroom/v1/reporting.grpc.pb.h"
 #include "warroom/v1/routing.grpc.pb.h"
+#include "services/reporting/src/ward_report_format.h"
+#include "warroom/common/timestamps.h"
 
 namespace warroom::ctl {
 namespace {
@@ -28,6 +31,7 @@ struct Globals {
   std::string target = "127.0.0.1:50051";
   std::string routing_target = "127.0.0.1:50052";
   std::string escalation_target = "127.0.0.1:50053";
+  std::string reporting_target = "127.0.0.1:50056";
   bool json = false;
 };
 
@@ -131,6 +135,11 @@ struct ReportArgs {
 };
 
 int Report(const Globals& g, const ReportArgs& a) {
+  if (a.category.empty() || a.description.empty()) {
+    std::cerr << "error: report needs --category and --description (or a report subcommand: "
+                 "ward, area, sla, overdue, rebuild)\n";
+    return 2;
+  }
   v1::ReportCaseRequest r;
   SystemClock clock;
   IdGenerator ids(clock);
@@ -500,6 +509,130 @@ int Alerts(const Globals& g, const std::string& ward, const std::string& municip
 
 // ------------------------------------------------------------------------------------ import
 
+std::unique_ptr<v1::ReportingService::Stub> Reporting(const Globals& g) {
+  return v1::ReportingService::NewStub(grpc::CreateChannel(g.reporting_target, grpc::InsecureChannelCredentials()));
+}
+
+int ReportWard(const Globals& g, const std::string& ward, const std::string& month,
+               const std::string& format, const std::string& out_path) {
+  auto fmt = reporting::ParseReportFormat(format);
+  if (!fmt) {
+    std::cerr << "error: unknown format '" << format << "' (one of: markdown, csv, json)\n";
+    return 2;
+  }
+  v1::GetWardReportRequest r;
+  r.set_ward_code(ward);
+  r.set_month(month.empty() ? MonthOf(UnixSeconds(SystemClock().Now())) : month);
+  grpc::ClientContext ctx;
+  v1::WardReport resp;
+  auto s = Reporting(g)->GetWardReport(&ctx, r, &resp);
+  if (!s.ok()) return Fail(s);
+  std::string text = reporting::FormatWardReport(resp, *fmt);
+  if (out_path.empty()) {
+    std::cout << text;
+    return 0;
+  }
+  std::ofstream out(out_path);
+  out << text;
+  if (!out) {
+    std::cerr << "error: cannot write " << out_path << "\n";
+    return 1;
+  }
+  std::cerr << "wrote " << out_path << "\n";
+  return 0;
+}
+
+int ReportArea(const Globals& g, const std::string& level, const std::string& code) {
+  v1::GetAreaSummaryRequest r;
+  auto l = LabelArg<v1::AreaLevel>(level, "level");
+  if (!l) return 2;
+  r.set_level(*l);
+  r.set_code(code);
+  grpc::ClientContext ctx;
+  v1::AreaSummary resp;
+  auto s = Reporting(g)->GetAreaSummary(&ctx, r, &resp);
+  if (!s.ok()) return Fail(s);
+  if (g.json) {
+    std::cout << Json(resp) << "\n";
+    return 0;
+  }
+  const auto& t = resp.totals();
+  std::printf("%s (%s)\ncases %lld  open %lld  overdue %lld  resolved %lld  closed %lld  rejected %lld\n",
+              resp.area().name().c_str(), resp.area().code().c_str(), (long long)t.cases(),
+              (long long)t.open(), (long long)t.overdue(), (long long)t.resolved(),
+              (long long)t.closed(), (long long)t.rejected());
+  std::printf("escalations %lld  open hotspots %lld\n", (long long)resp.escalations(),
+              (long long)resp.open_hotspots());
+  for (const auto& c : resp.by_category()) {
+    std::printf("  %-40s open %6lld  overdue %6lld  resolved %6lld\n", Label(c.category()).c_str(),
+                (long long)c.counts().open(), (long long)c.counts().overdue(),
+                (long long)c.counts().resolved());
+  }
+  return 0;
+}
+
+int ReportSla(const Globals& g, const std::string& level, const std::string& code,
+              const std::string& month, const std::string& department) {
+  v1::GetSlaComplianceRequest r;
+  auto l = LabelArg<v1::AreaLevel>(level, "level");
+  if (!l) return 2;
+  r.set_level(*l);
+  r.set_code(code);
+  r.set_month(month);
+  r.set_department(department);
+  grpc::ClientContext ctx;
+  v1::GetSlaComplianceResponse resp;
+  auto s = Reporting(g)->GetSlaCompliance(&ctx, r, &resp);
+  if (!s.ok()) return Fail(s);
+  if (g.json) {
+    std::cout << Json(resp) << "\n";
+    return 0;
+  }
+  auto line = [](const std::string& what, const v1::SlaComplianceRow& row) {
+    std::printf("%-32s met %6lld  breached %6lld  %5.1f%%\n", what.c_str(), (long long)row.met(),
+                (long long)row.breached(), 100.0 * row.share());
+  };
+  line("overall", resp.overall());
+  for (const auto& row : resp.by_tier()) line("tier " + Label(row.tier()), row);
+  for (const auto& row : resp.by_department()) line(row.department(), row);
+  return 0;
+}
+
+int ReportOverdue(const Globals& g, const std::string& war_room, const std::string& ward,
+                  const std::string& municipality) {
+  v1::ListOverdueCasesRequest r;
+  r.set_war_room(war_room);
+  r.set_ward_code(ward);
+  r.set_municipality_code(municipality);
+  grpc::ClientContext ctx;
+  v1::ListOverdueCasesResponse resp;
+  auto s = Reporting(g)->ListOverdue(&ctx, r, &resp);
+  if (!s.ok()) return Fail(s);
+  for (const auto& c : resp.cases()) {
+    if (g.json) std::cout << Json(c) << "\n";
+    else std::printf("%-15s %-9s %-22s %-13s %s\n", c.case_number().c_str(), c.ward_code().c_str(),
+                     c.department().c_str(), Label(c.tier()).c_str(), Label(c.category()).c_str());
+  }
+  if (!g.json) std::printf("%lld overdue\n", (long long)resp.total());
+  return 0;
+}
+
+int ReportRebuild(const Globals& g) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(30));
+  v1::RebuildResponse resp;
+  auto s = Reporting(g)->Rebuild(&ctx, v1::RebuildRequest(), &resp);
+  if (!s.ok()) return Fail(s);
+  if (g.json) {
+    std::cout << Json(resp) << "\n";
+  } else {
+    std::printf("rebuilt %lld cases from %lld events in %.2f s (%.0f events/s); %s the live model\n",
+                (long long)resp.cases(), (long long)resp.events_applied(), resp.seconds(),
+                resp.events_per_second(), resp.equal() ? "equal to" : "DIFFERENT from");
+  }
+  return resp.equal() ? 0 : 1;
+}
+
 int Import(const Globals& g, const std::string& path, std::string format) {
   std::ifstream in(path);
   if (!in) {
@@ -684,25 +817,49 @@ int Run(int argc, char** argv) {
       ->envname("WARROOM_ROUTING_TARGET");
   app.add_option("--escalation-target", g.escalation_target, "escalation gRPC address")
       ->envname("WARROOM_ESCALATION_TARGET");
+  app.add_option("--reporting-target", g.reporting_target, "reporting gRPC address")
+      ->envname("WARROOM_REPORTING_TARGET");
   app.add_flag("--json", g.json, "JSON output for scripts");
 
   ReportArgs ra;
   auto* report = app.add_subcommand("report", "Report a case");
   report->add_option("--request-id", ra.request_id, "Client request id (default: a new one)");
   report->add_option("--channel", ra.channel, "hotline, walk_in, household_visit, ...");
-  report->add_option("--category", ra.category, "water, sanitation, electricity, ...")->required();
+  report->add_option("--category", ra.category, "water, sanitation, electricity, ...");
   report->add_option("--ward", ra.ward);
   report->add_option("--municipality", ra.municipality);
   report->add_option("--lat", ra.lat);
   report->add_option("--lon", ra.lon);
   report->add_option("--address", ra.address);
-  report->add_option("--description", ra.description)->required();
+  report->add_option("--description", ra.description);
   report->add_option("--critical", ra.critical, "protest_or_unrest or danger_to_life_or_health");
   report->add_option("--name", ra.name);
   report->add_option("--phone", ra.phone);
   report->add_option("--email", ra.email);
   report->add_option("--id-number", ra.id_number);
   report->add_flag("--anonymous", ra.anonymous);
+
+  // Reports from reporting's read models live under `report` too.
+  std::string report_ward, report_month, report_format = "markdown", report_out, report_level = "province",
+                                       report_code, report_department, report_war_room;
+  auto* report_ward_cmd = report->add_subcommand("ward", "The monthly ward report for the war-room meeting");
+  report_ward_cmd->add_option("ward", report_ward)->required();
+  report_ward_cmd->add_option("--month", report_month, "YYYY-MM (default: this month)");
+  report_ward_cmd->add_option("--format", report_format, "markdown, csv or json");
+  report_ward_cmd->add_option("--out", report_out, "Write to this file instead of stdout");
+  auto* report_area = report->add_subcommand("area", "Open, overdue and resolved cases of an area");
+  report_area->add_option("--level", report_level, "ward, municipality, region, district, province");
+  report_area->add_option("--code", report_code, "ward code, JHB, JHB/Region A, DC42");
+  auto* report_sla = report->add_subcommand("sla", "SLA compliance by tier and department");
+  report_sla->add_option("--level", report_level);
+  report_sla->add_option("--code", report_code);
+  report_sla->add_option("--month", report_month);
+  report_sla->add_option("--department", report_department);
+  auto* report_overdue = report->add_subcommand("overdue", "Overdue cases of a war room, ward or municipality");
+  report_overdue->add_option("--war-room", report_war_room);
+  report_overdue->add_option("--ward", report_ward);
+  report_overdue->add_option("--municipality", report_code);
+  auto* report_rebuild = report->add_subcommand("rebuild", "Rebuild the read models from offset zero and compare");
 
   std::string number;
   auto* get = app.add_subcommand("get", "Show one case");
@@ -812,6 +969,11 @@ int Run(int argc, char** argv) {
   if (reload->parsed()) return RouteReload(g);
   if (show->parsed()) return WarRoomShow(g, warroom_id);
   if (rooms->parsed()) return WarRoomList(g, municipality, region);
+  if (report_ward_cmd->parsed()) return ReportWard(g, report_ward, report_month, report_format, report_out);
+  if (report_area->parsed()) return ReportArea(g, report_level, report_code);
+  if (report_sla->parsed()) return ReportSla(g, report_level, report_code, report_month, report_department);
+  if (report_overdue->parsed()) return ReportOverdue(g, report_war_room, report_ward, report_code);
+  if (report_rebuild->parsed()) return ReportRebuild(g);
   if (report->parsed()) return Report(g, ra);
   if (get->parsed()) return Get(g, number);
   if (list->parsed()) return List(g, la);

@@ -1,6 +1,6 @@
 #include "warroom/common/events.h"
 
-#include <google/protobuf/util/time_util.h>
+#include "warroom/common/timestamps.h"
 
 namespace warroom {
 
@@ -8,8 +8,7 @@ v1::EventEnvelope EventFactory::New(std::string aggregate_id, int64_t aggregate_
                                     std::string correlation_id) const {
   v1::EventEnvelope e;
   e.set_event_id(ids_.NewUuidV7());
-  auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(clock_.Now().time_since_epoch());
-  *e.mutable_occurred_at() = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(nanos.count());
+  *e.mutable_occurred_at() = ToTimestamp(clock_.Now());
   e.set_producer(producer_);
   e.set_aggregate_id(std::move(aggregate_id));
   e.set_aggregate_version(aggregate_version);

@@ -51,6 +51,50 @@ Status Reachable(rd_kafka_t* rk, std::chrono::milliseconds timeout) {
   return any_broker ? Status::Ok() : UnavailableError("kafka: no brokers in metadata");
 }
 
+// The message as the handler sees it: views into librdkafka's buffers, valid while m lives.
+KafkaMessage ViewOf(rd_kafka_message_t* m) {
+  KafkaMessage msg;
+  msg.topic = rd_kafka_topic_name(m->rkt);
+  msg.partition = m->partition;
+  msg.offset = m->offset;
+  msg.key = std::string_view(static_cast<const char*>(m->key), m->key_len);
+  msg.value = std::string_view(static_cast<const char*>(m->payload), m->len);
+  rd_kafka_headers_t* hdrs = nullptr;
+  if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    const char* name;
+    const void* value;
+    size_t size;
+    for (size_t i = 0;
+         rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
+      msg.headers.push_back({name, std::string(static_cast<const char*>(value), size)});
+    }
+  }
+  return msg;
+}
+
+// Lag per topic over the consumer's current assignment: high watermark minus the position (the
+// next offset the application will see), or minus the low watermark before the first message.
+std::map<std::string, int64_t> LagOf(rd_kafka_t* rk) {
+  std::map<std::string, int64_t> lag;
+  rd_kafka_topic_partition_list_t* raw = nullptr;
+  if (rd_kafka_assignment(rk, &raw) != RD_KAFKA_RESP_ERR_NO_ERROR || raw == nullptr) return lag;
+  std::unique_ptr<rd_kafka_topic_partition_list_t, PartitionListDeleter> list(raw);
+  rd_kafka_position(rk, list.get());
+  for (int i = 0; i < list->cnt; ++i) {
+    const auto& tp = list->elems[i];
+    int64_t low = -1, high = -1;
+    if (rd_kafka_get_watermark_offsets(rk, tp.topic, tp.partition, &low, &high) !=
+            RD_KAFKA_RESP_ERR_NO_ERROR ||
+        high < 0) {
+      lag.try_emplace(tp.topic, 0);
+      continue;
+    }
+    int64_t position = tp.offset >= 0 ? tp.offset : std::max<int64_t>(low, 0);
+    lag[tp.topic] += std::max<int64_t>(0, high - position);
+  }
+  return lag;
+}
+
 void LogKafkaEvent(const rd_kafka_t*, int level, const char* fac, const char* buf) {
   // librdkafka's own lines name brokers and topics, never message contents.
   if (level <= 3) {
@@ -228,23 +272,7 @@ void KafkaConsumer::Run(std::stop_token stop, const Handler& handler) {
       }
       continue;
     }
-    KafkaMessage msg;
-    msg.topic = rd_kafka_topic_name(m->rkt);
-    msg.partition = m->partition;
-    msg.offset = m->offset;
-    msg.key = std::string_view(static_cast<const char*>(m->key), m->key_len);
-    msg.value = std::string_view(static_cast<const char*>(m->payload), m->len);
-    rd_kafka_headers_t* hdrs = nullptr;
-    if (rd_kafka_message_headers(m.get(), &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      const char* name;
-      const void* value;
-      size_t size;
-      for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &value, &size) ==
-                         RD_KAFKA_RESP_ERR_NO_ERROR;
-           ++i) {
-        msg.headers.push_back({name, std::string(static_cast<const char*>(value), size)});
-      }
-    }
+    KafkaMessage msg = ViewOf(m.get());
     auto backoff = std::chrono::milliseconds(50);
     while (true) {
       Status s = handler(msg);
@@ -285,6 +313,104 @@ void KafkaConsumer::Close() {
 }
 
 Status KafkaConsumer::CheckReachable(std::chrono::milliseconds timeout) const {
+  return Reachable(rk_.get(), timeout);
+}
+
+std::map<std::string, int64_t> KafkaConsumer::LagByTopic() const {
+  auto lag = LagOf(rk_.get());
+  for (const auto& t : options_.topics) lag.try_emplace(t, 0);
+  return lag;
+}
+
+// ---------------------------------------------------------------------------------- reader
+
+StatusOr<std::unique_ptr<KafkaPartitionReader>> KafkaPartitionReader::Create(
+    const KafkaConfig& config, const std::vector<std::pair<std::string, int>>& topics,
+    const std::vector<PartitionPosition>& start) {
+  std::unique_ptr<KafkaPartitionReader> r(new KafkaPartitionReader());
+  ConfPtr conf(rd_kafka_conf_new());
+  WARROOM_RETURN_IF_ERROR(
+      SetAll(conf.get(), {
+                             {"bootstrap.servers", config.bootstrap_servers},
+                             {"client.id", config.client_id},
+                             // A group id is required by the consumer API; nothing is committed.
+                             {"group.id", config.client_id + "-reader"},
+                             {"enable.auto.commit", "false"},
+                             {"enable.auto.offset.store", "false"},
+                             {"auto.offset.reset", "earliest"},
+                             {"fetch.wait.max.ms", std::to_string(config.fetch_wait_max_ms)},
+                         }));
+  rd_kafka_conf_set_log_cb(conf.get(), LogKafkaEvent);
+  char err[512];
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), err, sizeof(err));
+  if (rk == nullptr) return InvalidArgumentError(std::string("kafka reader: ") + err);
+  conf.release();
+  r->rk_.reset(rk);
+  rd_kafka_poll_set_consumer(rk);
+  std::unique_ptr<rd_kafka_topic_partition_list_t, PartitionListDeleter> list(
+      rd_kafka_topic_partition_list_new(64));
+  for (const auto& [topic, partitions] : topics) {
+    for (int p = 0; p < partitions; ++p) {
+      int64_t offset = RD_KAFKA_OFFSET_BEGINNING;
+      for (const auto& s : start) {
+        if (s.topic == topic && s.partition == p) offset = s.next_offset;
+      }
+      rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p)->offset = offset;
+      r->next_[{topic, p}] = offset;
+    }
+  }
+  rd_kafka_resp_err_t assigned = rd_kafka_assign(rk, list.get());
+  if (assigned != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return InvalidArgumentError(std::string("kafka assign: ") + rd_kafka_err2str(assigned));
+  }
+  return r;
+}
+
+KafkaPartitionReader::~KafkaPartitionReader() {
+  if (rk_) rd_kafka_consumer_close(rk_.get());
+}
+
+int KafkaPartitionReader::Read(int max, std::chrono::milliseconds timeout,
+                               const std::function<void(const KafkaMessage&)>& fn) {
+  int n = 0;
+  int wait = static_cast<int>(timeout.count());
+  while (n < max) {
+    MessagePtr m(rd_kafka_consumer_poll(rk_.get(), n == 0 ? wait : 0));
+    if (!m) break;
+    if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        log::Warn("kafka_read_error").Kv("error", rd_kafka_message_errstr(m.get()));
+      }
+      continue;
+    }
+    KafkaMessage view = ViewOf(m.get());
+    {
+      std::lock_guard lock(mu_);
+      next_[{std::string(view.topic), view.partition}] = view.offset + 1;
+    }
+    fn(view);
+    ++n;
+  }
+  return n;
+}
+
+std::map<std::string, int64_t> KafkaPartitionReader::LagByTopic() const {
+  std::map<std::string, int64_t> lag;
+  std::lock_guard lock(mu_);
+  for (const auto& [tp, next] : next_) {
+    int64_t low = -1, high = -1;
+    auto& sum = lag[tp.first];
+    if (rd_kafka_get_watermark_offsets(rk_.get(), tp.first.c_str(), tp.second, &low, &high) !=
+            RD_KAFKA_RESP_ERR_NO_ERROR ||
+        high < 0) {
+      continue;
+    }
+    sum += std::max<int64_t>(0, high - (next >= 0 ? next : std::max<int64_t>(low, 0)));
+  }
+  return lag;
+}
+
+Status KafkaPartitionReader::CheckReachable(std::chrono::milliseconds timeout) const {
   return Reachable(rk_.get(), timeout);
 }
 

@@ -1,9 +1,11 @@
 #include "warroom/common/service_runtime.h"
 
+#include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 #include <unistd.h>
 
 #include "warroom/common/log.h"
+#include "warroom/common/metrics.h"
 
 namespace warroom {
 
@@ -66,6 +68,23 @@ void ServiceRuntime::Start(KafkaConsumer::Handler handler) {
   auto admin_port = admin_->Start(server_.host, server_.admin_port);
   if (!admin_port.ok()) throw ConfigError("server.admin_port", admin_port.status().message());
   relay_thread_ = std::jthread([this](std::stop_token st) { relay_->Run(st); });
+  if (consumer_ && !lag_source_) lag_source_ = [c = consumer_.get()] { return c->LagByTopic(); };
+  if (lag_source_) {
+    auto& lag = prometheus::BuildGauge()
+                    .Name(MetricName(options_.service, "consumer_lag_events"))
+                    .Help("Events on a consumed topic not yet applied")
+                    .Register(*registry_);
+    loops_.push_back([this, &lag](std::stop_token stop) {
+      while (!stop.stop_requested()) {
+        for (const auto& [topic, n] : lag_source_()) {
+          lag.Add({{"topic", topic}}).Set(static_cast<double>(n));
+        }
+        for (int i = 0; i < 10 && !stop.stop_requested(); ++i) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+      }
+    });
+  }
   for (auto& loop : loops_) threads_.emplace_back(loop);
   if (consumer_ && handler) {
     consumer_thread_ = std::jthread([this, handler](std::stop_token st) { consumer_->Run(st, handler); });

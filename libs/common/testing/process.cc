@@ -213,11 +213,11 @@ ServiceProcess::ServiceProcess(const std::string& name, const std::string& dir, 
 
 bool ServiceProcess::Ready() { return HttpGet(admin_port_, "/readyz").first == 200; }
 
-void ServiceProcess::Start() {
+void ServiceProcess::Start(std::vector<std::string> extra_args) {
   std::string config = std::string(WARROOM_SOURCE_DIR) + "/services/" + name_ + "/config/" + name_ + ".yaml";
-  process_ = std::make_unique<Process>(
-      std::vector<std::string>{BinaryPath("services/" + name_ + "/warroom-" + name_), "--config", config},
-      dir_ + "/" + name_ + ".log", env_);
+  std::vector<std::string> argv{BinaryPath("services/" + name_ + "/warroom-" + name_), "--config", config};
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  process_ = std::make_unique<Process>(std::move(argv), dir_ + "/" + name_ + ".log", env_);
   if (!WaitFor([&] { return Ready() || !process_->Running(); }, std::chrono::seconds(60)) || !Ready()) {
     throw std::runtime_error(name_ + " did not become ready: " + process_->Log());
   }

@@ -96,7 +96,8 @@ class ServiceProcess {
  public:
   ServiceProcess(const std::string& name, const std::string& dir, int redis_port,
                  const std::string& bootstrap, std::map<std::string, std::string> env = {});
-  void Start();
+  // Starts (again) and waits until ready; extra arguments follow --config.
+  void Start(std::vector<std::string> extra_args = {});
   void Kill9() { process_->Kill9(); }
   int Terminate() { return process_->Terminate(); }
   bool Ready();

@@ -8,6 +8,7 @@
 
 #include "warroom/common/case_number.h"
 #include "warroom/common/enum_names.h"
+#include "warroom/common/timestamps.h"
 #include "warroom/common/log.h"
 #include "warroom/common/metrics.h"
 #include "warroom/common/topics.h"
@@ -28,10 +29,7 @@ int64_t Millis(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
-TimePoint At(const google::protobuf::Timestamp& ts) {
-  return TimePoint(std::chrono::duration_cast<TimePoint::duration>(
-      std::chrono::nanoseconds(TimeUtil::TimestampToNanoseconds(ts))));
-}
+TimePoint At(const google::protobuf::Timestamp& ts) { return FromTimestamp(ts); }
 
 }  // namespace
 
@@ -190,8 +188,7 @@ Status EscalationCore::CountForHotspot(const v1::EventEnvelope& e) {
   *alert.mutable_window_end() = TimeUtil::SecondsToTimestamp((hour + 1) * 3600);
   alert.set_count(verdict->count);
   alert.set_baseline(verdict->baseline);
-  *alert.mutable_raised_at() = TimeUtil::NanosecondsToTimestamp(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(clock_.Now().time_since_epoch()).count());
+  *alert.mutable_raised_at() = ToTimestamp(clock_.Now());
   // One alert per ward and category per window: the lock lives as long as a window.
   Mutation raise(alert.alert_id());
   raise.RequireAbsent(lock)
@@ -358,8 +355,7 @@ StatusOr<v1::BusinessTimeResponse> EscalationCore::BusinessTime(const v1::Busine
   TimePoint from = At(r.from());
   if (r.what_case() == v1::BusinessTimeRequest::kAddSeconds) {
     TimePoint to = cal->Add(from, std::chrono::seconds(r.add_seconds()));
-    *out.mutable_to() = TimeUtil::NanosecondsToTimestamp(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(to.time_since_epoch()).count());
+    *out.mutable_to() = ToTimestamp(to);
     out.set_seconds(r.add_seconds());
   } else {
     out.set_seconds(cal->Between(from, At(r.to())).count());

@@ -3,6 +3,7 @@
 #include <google/protobuf/util/time_util.h>
 
 #include "warroom/common/enum_names.h"
+#include "warroom/common/timestamps.h"
 
 namespace warroom::escalation {
 
@@ -11,15 +12,8 @@ using Kind = v1::SlaChanged::Kind;
 
 namespace {
 
-google::protobuf::Timestamp Stamp(TimePoint t) {
-  return TimeUtil::NanosecondsToTimestamp(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count());
-}
-
-TimePoint At(const google::protobuf::Timestamp& ts) {
-  return TimePoint(std::chrono::duration_cast<TimePoint::duration>(
-      std::chrono::nanoseconds(TimeUtil::TimestampToNanoseconds(ts))));
-}
+google::protobuf::Timestamp Stamp(TimePoint t) { return ToTimestamp(t); }
+TimePoint At(const google::protobuf::Timestamp& ts) { return FromTimestamp(ts); }
 
 bool Running(const v1::SlaClock& c) { return c.state() == v1::SlaClock::STATE_RUNNING; }
 bool Started(const v1::SlaClock& c) { return c.state() != v1::SlaClock::STATE_UNSPECIFIED; }

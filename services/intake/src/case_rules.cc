@@ -9,16 +9,6 @@ namespace warroom::intake {
 
 using google::protobuf::util::TimeUtil;
 
-google::protobuf::Timestamp ToTimestamp(TimePoint t) {
-  return TimeUtil::NanosecondsToTimestamp(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count());
-}
-
-TimePoint FromTimestamp(const google::protobuf::Timestamp& ts) {
-  return TimePoint(std::chrono::duration_cast<TimePoint::duration>(
-      std::chrono::nanoseconds(TimeUtil::TimestampToNanoseconds(ts))));
-}
-
 size_t CountCharacters(std::string_view utf8) {
   size_t n = 0;
   for (unsigned char c : utf8) n += (c & 0xC0) != 0x80;

@@ -9,6 +9,7 @@
 #include "warroom/common/clock.h"
 #include "warroom/common/geography.h"
 #include "warroom/common/status.h"
+#include "warroom/common/timestamps.h"
 #include "warroom/v1/events.pb.h"
 #include "warroom/v1/intake.pb.h"
 
@@ -51,7 +52,5 @@ StatusOr<TransitionResult> ApplyTransition(const v1::Case& current,
                                            TimePoint now, const Geography& geo,
                                            const IntakeLimits& limits);
 
-google::protobuf::Timestamp ToTimestamp(TimePoint t);
-TimePoint FromTimestamp(const google::protobuf::Timestamp& ts);
 
 }  // namespace warroom::intake

@@ -6,6 +6,7 @@
 
 #include "warroom/common/case_number.h"
 #include "warroom/common/enum_names.h"
+#include "warroom/common/timestamps.h"
 #include "warroom/common/log.h"
 #include "warroom/common/metrics.h"
 #include "warroom/common/topics.h"
@@ -16,10 +17,7 @@ namespace {
 
 std::string AssignmentKey(std::string_view cn) { return "routing:{" + std::string(cn) + "}:asg"; }
 
-google::protobuf::Timestamp Stamp(TimePoint t) {
-  return google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count());
-}
+google::protobuf::Timestamp Stamp(TimePoint t) { return ToTimestamp(t); }
 
 }  // namespace
 

@@ -6,6 +6,8 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <mutex>
 #include <memory>
 #include <stop_token>
 #include <string>
@@ -101,6 +103,9 @@ class KafkaConsumer {
   void Close();
 
   bool assigned() const { return assigned_partitions_.load() > 0; }
+  // Events on each subscribed topic not yet handed to the handler, from the high watermarks of
+  // the last fetches (no broker round trip).
+  std::map<std::string, int64_t> LagByTopic() const;
   uint64_t applied() const { return applied_.load(); }
   uint64_t rejected() const { return rejected_.load(); }
   Status CheckReachable(std::chrono::milliseconds timeout) const;
@@ -115,6 +120,38 @@ class KafkaConsumer {
   std::atomic<uint64_t> applied_{0};
   std::atomic<uint64_t> rejected_{0};
   bool closed_ = false;
+};
+
+// Where a reader starts or stands in one partition: the offset of the next message to read.
+struct PartitionPosition {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t next_offset = 0;
+};
+
+// Reads explicit partitions from given offsets, outside any consumer group, and commits nothing:
+// for a read model that keeps its offsets together with its state (reporting), so that a restart
+// resumes exactly where the saved state stands.
+class KafkaPartitionReader {
+ public:
+  // Every partition of `topics` (partition counts as given), from `start` where it names the
+  // partition, else from the beginning.
+  static StatusOr<std::unique_ptr<KafkaPartitionReader>> Create(
+      const KafkaConfig& config, const std::vector<std::pair<std::string, int>>& topics,
+      const std::vector<PartitionPosition>& start);
+  ~KafkaPartitionReader();
+
+  // Hands up to `max` messages to fn, waiting up to `timeout` for the first; returns how many.
+  int Read(int max, std::chrono::milliseconds timeout,
+           const std::function<void(const KafkaMessage&)>& fn);
+  std::map<std::string, int64_t> LagByTopic() const;
+  Status CheckReachable(std::chrono::milliseconds timeout) const;
+
+ private:
+  KafkaPartitionReader() = default;
+  RdKafkaPtr rk_;
+  mutable std::mutex mu_;
+  std::map<std::pair<std::string, int32_t>, int64_t> next_;  // by (topic, partition)
 };
 
 }  // namespace warroom

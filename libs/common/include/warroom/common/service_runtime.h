@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <stop_token>
 #include <string>
@@ -45,6 +46,11 @@ class ServiceRuntime {
   void AddReadinessCheck(std::string name, AdminServer::Check check);
   // A loop of the service's own that runs until shutdown (e.g. a watch hub).
   void AddBackground(std::function<void(std::stop_token)> loop);
+  const KafkaConfig& kafka_config() const { return kafka_; }
+  // Where consumer lag per topic comes from when the service reads Kafka itself (reporting);
+  // otherwise the runtime's group consumer reports it.
+  using LagSource = std::function<std::map<std::string, int64_t>()>;
+  void SetLagSource(LagSource source) { lag_source_ = std::move(source); }
 
   // Starts serving and consuming; handler applies each consumed message.
   void Start(KafkaConsumer::Handler handler = {});
@@ -65,6 +71,7 @@ class ServiceRuntime {
   std::unique_ptr<GrpcServer> grpc_;
   std::unique_ptr<AdminServer> admin_;
   std::vector<std::function<void(std::stop_token)>> loops_;
+  LagSource lag_source_;
   std::vector<std::jthread> threads_;
   std::jthread consumer_thread_;
   std::jthread relay_thread_;

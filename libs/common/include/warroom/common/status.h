@@ -85,6 +85,9 @@ inline Status InternalError(std::string message) {
 inline Status PermissionDeniedError(std::string message) {
   return Status(StatusCode::kPermissionDenied, std::move(message));
 }
+inline Status DataLossError(std::string message) {
+  return Status(StatusCode::kDataLoss, std::move(message));
+}
 
 // Collects field violations while a request is validated, then becomes one Status.
 class FieldErrors {

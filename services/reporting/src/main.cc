@@ -1,0 +1,47 @@
+// warroom-reporting: the shared runtime plus the read models, their reader and the gRPC service.
+#include <CLI/CLI.hpp>
+
+#include "services/reporting/src/grpc_handler.h"
+#include "warroom/common/service_runtime.h"
+
+namespace warroom::reporting {
+namespace {
+
+int Run(int argc, char** argv) {
+  CLI::App app("warroom-reporting: rollups, SLA compliance and ward reports from every topic");
+  std::string config_path;
+  bool rebuild = false;
+  app.add_option("--config", config_path, "YAML config file")->required();
+  app.add_flag("--rebuild", rebuild, "forget the saved read models and rebuild from offset zero");
+  CLI11_PARSE(app, argc, argv);
+  BlockShutdownSignals();
+  auto config = ConfigReader::FromFile(config_path);
+  auto geo = Geography::LoadDir(config.Path("data.geography_dir"));
+  if (!geo.ok()) throw ConfigError("data.geography_dir", geo.status().message());
+  ReportingOptions options;
+  options.checkpoint_interval = config.Duration("model.checkpoint_interval", options.checkpoint_interval);
+  options.batch = static_cast<int>(config.Int("model.batch", options.batch, 1, 100000));
+
+  // Reporting reads Kafka itself (positions saved with the model), not through a group consumer.
+  ServiceRuntime runtime(config, {"reporting", {}, {}});
+  SystemClock clock;
+  ReportingCore core(*geo, runtime.redis(), runtime.kafka_config(), clock, &runtime.registry(),
+                     options);
+  if (Status s = core.Start(rebuild); !s.ok()) throw ConfigError("redis", s.ToString());
+  runtime.SetLagSource([&core] { return core.Lag(); });
+  runtime.AddReadinessCheck("model", [&core]() -> Status {
+    return core.loaded() ? Status::Ok() : UnavailableError("read model not loaded");
+  });
+  runtime.AddBackground([&core](std::stop_token stop) { core.Run(stop); });
+  ReportingGrpcService service(core);
+  runtime.AddService(&service);
+  runtime.Start();
+  return runtime.WaitForShutdown();
+}
+
+}  // namespace
+}  // namespace warroom::reporting
+
+int main(int argc, char** argv) {
+  return warroom::RunMain("warroom-reporting", [&] { return warroom::reporting::Run(argc, argv); });
+}

@@ -24,5 +24,6 @@ void OutboxThroughput(const Env& env, Results& results);
 void IntakeScenarios(const Env& env, Results& results);
 void AssignmentLatency(const Env& env, Results& results);
 void SweepScaling(const Env& env, Results& results);
+void ReportingScenarios(const Env& env, Results& results);
 
 }  // namespace warroom::bench

@@ -706,14 +706,9 @@ std::string ReadModel::Digest() const {
   return out;
 }
 
-std::map<std::string, Counts> ReadModel::MunicipalityTotals() const {
-  std::map<std::string, Counts> out;
-  for (const auto& [code, m] : geo_->municipalities()) {
-    if (m.kind == MunicipalityKind::kProvince || m.kind == MunicipalityKind::kDistrict) continue;
-    auto it = areas_.find("M:" + code);
-    out[code] = it == areas_.end() ? Counts{} : it->second.total;
-  }
-  return out;
+Counts ReadModel::Totals(const std::string& area_key) const {
+  auto it = areas_.find(area_key);
+  return it == areas_.end() ? Counts{} : it->second.total;
 }
 
 std::array<int64_t, v1::Tier_ARRAYSIZE> ReadModel::EscalationsToTier() const {

@@ -75,8 +75,8 @@ class ReadModel {
   size_t cases() const { return facts_.size(); }
   uint64_t duplicates_ignored() const { return duplicates_; }
 
-  // For the metrics: totals of every municipality (bounded: the province's municipalities).
-  std::map<std::string, Counts> MunicipalityTotals() const;
+  // For the metrics: the totals of one area ("M:JHB", "W:79800001"); zero when it has no cases.
+  Counts Totals(const std::string& area_key) const;
   std::array<int64_t, v1::Tier_ARRAYSIZE> EscalationsToTier() const;
   std::map<std::string, int64_t> OpenHotspotsByMunicipality() const;
 

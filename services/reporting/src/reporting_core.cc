@@ -38,6 +38,14 @@ struct ReportingCore::Metrics {
                      .Name(MetricName("reporting", "resolved_cases"))
                      .Help("Resolved or closed cases, by municipality")
                      .Register(r)),
+        ward_open(prometheus::BuildGauge()
+                      .Name(MetricName("reporting", "ward_open_cases"))
+                      .Help("Open cases, by ward")
+                      .Register(r)),
+        ward_overdue(prometheus::BuildGauge()
+                         .Name(MetricName("reporting", "ward_overdue_cases"))
+                         .Help("Open cases that missed an SLA deadline, by ward")
+                         .Register(r)),
         escalations(prometheus::BuildGauge()
                         .Name(MetricName("reporting", "escalations"))
                         .Help("Tier escalations recorded in the province, by the tier escalated to")
@@ -67,6 +75,8 @@ struct ReportingCore::Metrics {
   prometheus::Family<prometheus::Gauge>& open;
   prometheus::Family<prometheus::Gauge>& overdue;
   prometheus::Family<prometheus::Gauge>& resolved;
+  prometheus::Family<prometheus::Gauge>& ward_open;
+  prometheus::Family<prometheus::Gauge>& ward_overdue;
   prometheus::Family<prometheus::Gauge>& escalations;
   prometheus::Family<prometheus::Gauge>& hotspots;
   prometheus::Family<prometheus::Gauge>& compliance;
@@ -217,10 +227,21 @@ void ReportingCore::UpdateGauges() {
   if (now < metrics_->next_update) return;
   metrics_->next_update = now + std::chrono::seconds(1);
   std::shared_lock lock(model_mu_);
-  for (const auto& [code, c] : model_->MunicipalityTotals()) {
+  for (const auto& [code, m] : geo_.municipalities()) {
+    if (m.kind == MunicipalityKind::kProvince || m.kind == MunicipalityKind::kDistrict) continue;
+    Counts c = model_->Totals("M:" + code);
     metrics_->open.Add({{"municipality", code}}).Set(static_cast<double>(c.open));
     metrics_->overdue.Add({{"municipality", code}}).Set(static_cast<double>(c.overdue));
     metrics_->resolved.Add({{"municipality", code}}).Set(static_cast<double>(c.resolved + c.closed));
+  }
+  // Wards are a fixed set from the reference data (about 530 in Gauteng), so they make a bounded
+  // label for the war-room drill-down.
+  for (const auto& [code, w] : geo_.wards()) {
+    Counts c = model_->Totals("W:" + code);
+    metrics_->ward_open.Add({{"municipality", w.municipality_code}, {"ward", code}})
+        .Set(static_cast<double>(c.open));
+    metrics_->ward_overdue.Add({{"municipality", w.municipality_code}, {"ward", code}})
+        .Set(static_cast<double>(c.overdue));
   }
   auto escalations = model_->EscalationsToTier();
   for (int t = v1::TIER_LOCAL; t < v1::Tier_ARRAYSIZE; ++t) {

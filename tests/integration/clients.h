@@ -4,10 +4,13 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <string>
 
+#include "testing/process.h"
+#include "warroom/common/topics.h"
 #include "warroom/v1/intake.grpc.pb.h"
 
 namespace warroom::testing {
@@ -41,6 +44,40 @@ inline v1::Case GetCase(v1::IntakeService::Stub& stub, const std::string& case_n
   v1::Case c;
   (void)stub.GetCase(&ctx, r, &c);
   return c;
+}
+
+// Everything a run left where personal information must never be: every message of every topic
+// (key, headers and value, read with kcat) and every log file in dir.
+inline std::string TopicsAndLogs(const std::string& bootstrap, const std::string& dir) {
+  std::string everything;
+  for (const auto& topic : kTopics) {
+    everything += Shell("kcat -b " + bootstrap + " -C -t " + std::string(topic.name) +
+                        " -e -q -f '%k %h %s\\n' 2>/dev/null");
+  }
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() == ".log") everything += Process::ReadFile(entry.path().string());
+  }
+  return everything;
+}
+
+struct PersonalDetails {
+  std::string name, phone, phone_e164, id_number;
+};
+
+// Fails for every form of a person's details found in the haystack: full name, surname, the
+// phone as written, in E.164 and as bare digits, the ID number.
+inline void ExpectNoPersonalDetails(const std::string& haystack, const std::vector<PersonalDetails>& people) {
+  auto digits_only = [](std::string s) {
+    std::erase_if(s, [](char c) { return c == ' ' || c == '+'; });
+    return s;
+  };
+  for (const auto& p : people) {
+    for (const std::string& needle : {p.name, p.name.substr(p.name.rfind(' ') + 1), p.phone,
+                                      p.phone_e164, digits_only(p.phone), p.id_number}) {
+      if (needle.empty()) continue;
+      EXPECT_EQ(haystack.find(needle), std::string::npos) << "'" << needle << "' leaked";
+    }
+  }
 }
 
 // Writes an SLA policy with short tiers for tests (every hour counts) and returns the

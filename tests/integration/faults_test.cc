@@ -138,28 +138,14 @@ TEST(FaultsTest, KillNineEveryProcessUnderLoadLosesNothingAndDoublesNothing) {
   }
 
   // Every topic and every log of the run, scanned for the residents' details in any form.
-  std::string everything;
-  for (const auto& topic : kTopics) {
-    everything += testing::Shell("kcat -b " + broker.bootstrap() + " -C -t " + std::string(topic.name) +
-                                 " -e -q -f '%k %h %s\\n' 2>/dev/null");
-  }
+  std::string everything = testing::TopicsAndLogs(broker.bootstrap(), dir.path());
   ASSERT_GT(everything.size(), 10000u) << "the topics must hold the run's events";
-  for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
-    if (entry.path().extension() == ".log") everything += testing::Process::ReadFile(entry.path().string());
-  }
   // A positive control: what events do carry (case numbers) is found in the same haystack.
   ASSERT_NE(everything.find(acknowledged.front()), std::string::npos);
   ASSERT_NE(everything.find("event=case_reported"), std::string::npos) << "the logs were read";
-  auto digits_only = [](std::string s) {
-    std::erase_if(s, [](char c) { return c == ' ' || c == '+'; });
-    return s;
-  };
-  for (const auto& r : residents) {
-    for (const std::string& needle : {r.name, r.name.substr(r.name.rfind(' ') + 1), r.phone,
-                                      r.phone_e164, digits_only(r.phone), r.id_number}) {
-      EXPECT_EQ(everything.find(needle), std::string::npos) << "'" << needle << "' leaked";
-    }
-  }
+  std::vector<testing::PersonalDetails> people;
+  for (const auto& r : residents) people.push_back({r.name, r.phone, r.phone_e164, r.id_number});
+  testing::ExpectNoPersonalDetails(everything, people);
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include "warroom/common/grpc_status.h"
 #include "warroom/common/ids.h"
 #include "warroom/v1/escalation.grpc.pb.h"
+#include "warroom/v1/household.grpc.pb.h"
 #include "warroom/v1/intake.grpc.pb.h"
 #include "warroom/v1/reporting.grpc.pb.h"
 #include "warroom/v1/routing.grpc.pb.h"
@@ -32,6 +33,7 @@ struct Globals {
   std::string routing_target = "127.0.0.1:50052";
   std::string escalation_target = "127.0.0.1:50053";
   std::string reporting_target = "127.0.0.1:50056";
+  std::string household_target = "127.0.0.1:50054";
   bool json = false;
 };
 
@@ -633,6 +635,159 @@ int ReportRebuild(const Globals& g) {
   return resp.equal() ? 0 : 1;
 }
 
+std::unique_ptr<v1::HouseholdService::Stub> HouseholdStub(const Globals& g) {
+  return v1::HouseholdService::NewStub(grpc::CreateChannel(g.household_target, grpc::InsecureChannelCredentials()));
+}
+
+// Calls as a community development worker (who may see personal fields, with a purpose).
+void AsCdw(grpc::ClientContext& ctx, const std::string& purpose) {
+  ctx.AddMetadata("x-warroom-role", "community_development_worker");
+  ctx.AddMetadata("x-warroom-actor", "warroomctl");
+  ctx.AddMetadata("x-warroom-purpose", purpose);
+}
+
+// A synthetic, valid-looking SA ID number: birth date, sequence, citizen, 8, Luhn digit.
+std::string SyntheticIdNumber(std::mt19937_64& rng) {
+  char base[16];
+  std::snprintf(base, sizeof(base), "%02d%02d%02d%04d08", static_cast<int>(rng() % 80 + 20),
+                static_cast<int>(rng() % 12 + 1), static_cast<int>(rng() % 28 + 1),
+                static_cast<int>(rng() % 10000));
+  std::string id(base);
+  for (char d = '0'; d <= '9'; ++d) {
+    std::string candidate = id + d;
+    int sum = 0;
+    for (size_t i = 0; i < candidate.size(); ++i) {
+      int digit = candidate[candidate.size() - 1 - i] - '0';
+      if (i % 2 == 1 && (digit *= 2) > 9) digit -= 9;
+      sum += digit;
+    }
+    if (sum % 10 == 0) return candidate;
+  }
+  return id + "0";
+}
+
+// Synthetic households for a few wards of each metro and local municipality, with plausible
+// shares of informal and backyard dwellings and of service gaps, each visited once.
+int HouseholdDemo(const Globals& g, int per_ward, const std::string& data_dir, uint64_t seed) {
+  auto geo = Geography::LoadDir(data_dir);
+  if (!geo.ok()) {
+    std::cerr << "error: " << geo.status().ToString() << "\n";
+    return 2;
+  }
+  std::mt19937_64 rng(seed);
+  auto pct = [&] { return static_cast<int>(rng() % 100); };
+  const std::vector<std::string> first = {"Thabo", "Naledi", "Sipho", "Lerato", "Bongani", "Zanele", "Pieter", "Ayesha", "Tshepo", "Nomvula"};
+  const std::vector<std::string> last = {"Mokoena", "Dlamini", "Nkosi", "Khumalo", "van Wyk", "Naidoo", "Molefe", "Mahlangu", "Sithole", "Botha"};
+  auto stub = HouseholdStub(g);
+  int made = 0, failed = 0;
+  for (const auto& [code, m] : geo->municipalities()) {
+    if (m.kind == MunicipalityKind::kProvince || m.kind == MunicipalityKind::kDistrict) continue;
+    auto wards = geo->WardsOf(code);
+    for (size_t w = 0; w < std::min<size_t>(3, wards.size()); ++w) {
+      for (int i = 0; i < per_ward; ++i) {
+        int d = pct();
+        v1::RegisterHouseholdRequest r;
+        r.set_client_request_id("demo-" + std::to_string(seed) + "-" + wards[w]->code + "-" + std::to_string(i));
+        r.set_ward_code(wards[w]->code);
+        r.set_dwelling(d < 20 ? v1::DWELLING_TYPE_INFORMAL : d < 32 ? v1::DWELLING_TYPE_BACKYARD
+                       : d < 35 ? v1::DWELLING_TYPE_TRADITIONAL : v1::DWELLING_TYPE_FORMAL);
+        r.mutable_ages()->set_children_0_5(static_cast<int>(rng() % 2));
+        r.mutable_ages()->set_children_6_17(static_cast<int>(rng() % 3));
+        r.mutable_ages()->set_adults_18_59(1 + static_cast<int>(rng() % 3));
+        r.mutable_ages()->set_adults_60_plus(static_cast<int>(rng() % 2));
+        r.set_monthly_income_rand(static_cast<int64_t>(rng() % 15000));
+        r.mutable_personal()->mutable_head()->set_name(first[rng() % first.size()] + " " + last[rng() % last.size()]);
+        r.mutable_personal()->mutable_head()->set_id_number(SyntheticIdNumber(rng));
+        r.mutable_personal()->mutable_head()->set_phone("07" + std::to_string(10000000 + rng() % 89999999));
+        r.mutable_personal()->set_address(std::to_string(1 + rng() % 400) + " Demo Street");
+        grpc::ClientContext ctx;
+        AsCdw(ctx, "demo registration");
+        v1::Household h;
+        if (!stub->RegisterHousehold(&ctx, r, &h).ok()) {
+          ++failed;
+          continue;
+        }
+        bool informal = r.dwelling() != v1::DWELLING_TYPE_FORMAL;
+        v1::RecordVisitRequest v;
+        v.set_visit_id("demo-visit-" + h.household_id());
+        v.set_household_id(h.household_id());
+        v.set_cdw_id("cdw-demo");
+        auto* o = v.mutable_observed();
+        o->set_water_source(informal && pct() < 60 ? v1::WATER_SOURCE_COMMUNAL_STANDPIPE : v1::WATER_SOURCE_PIPED_IN_YARD);
+        o->set_water_distance_m(o->water_source() == v1::WATER_SOURCE_COMMUNAL_STANDPIPE ? 50 + static_cast<int>(rng() % 400) : 5);
+        o->set_sanitation(informal && pct() < 50 ? v1::SANITATION_TYPE_PIT_UNVENTILATED : v1::SANITATION_TYPE_FLUSH_SEWER);
+        o->set_electricity(informal && pct() < 35 ? v1::ELECTRICITY_SOURCE_INFORMAL_CONNECTION : v1::ELECTRICITY_SOURCE_GRID);
+        o->set_refuse_collections_per_month(pct() < 15 ? static_cast<int>(rng() % 3) : 4);
+        o->set_road_access(informal && pct() < 30 ? v1::ROAD_ACCESS_DRY_WEATHER_ONLY : v1::ROAD_ACCESS_ALL_WEATHER);
+        o->set_floor_area_m2(informal ? 12 + static_cast<int>(rng() % 20) : 40 + static_cast<int>(rng() % 80));
+        if (pct() < 15) v.add_needs()->set_kind(pct() < 50 ? v1::NEED_KIND_GRANT : v1::NEED_KIND_IDENTITY_DOCUMENT);
+        grpc::ClientContext vctx;
+        v1::Visit visit;
+        if (stub->RecordVisit(&vctx, v, &visit).ok()) ++made; else ++failed;
+      }
+    }
+  }
+  std::fprintf(stderr, "household demo: %d households registered and visited (%d failed)\n", made, failed);
+  return failed == 0 ? 0 : 1;
+}
+
+int HouseholdShow(const Globals& g, const std::string& id, const std::string& purpose) {
+  grpc::ClientContext ctx;
+  if (!purpose.empty()) AsCdw(ctx, purpose);
+  v1::GetHouseholdRequest r;
+  r.set_household_id(id);
+  v1::Household h;
+  auto s = HouseholdStub(g)->GetHousehold(&ctx, r, &h);
+  if (!s.ok()) return Fail(s);
+  if (g.json) {
+    std::cout << Json(h) << "\n";
+    return 0;
+  }
+  std::printf("%s  ward %s  %s  version %lld%s\n", h.household_id().c_str(), h.ward_code().c_str(),
+              Label(h.dwelling()).c_str(), (long long)h.version(), h.erased() ? "  (personal information erased)" : "");
+  if (h.has_personal()) std::printf("head: %s  %s\n", h.personal().head().name().c_str(), h.personal().head().phone().c_str());
+  if (h.personal_redacted()) std::printf("personal fields withheld (give --purpose as a role that may see them)\n");
+  for (const auto& s2 : h.latest().services()) {
+    std::printf("  %-16s %-11s %s\n", Label(s2.service()).c_str(), Label(s2.level()).c_str(), s2.rule().c_str());
+  }
+  if (!h.latest().indigent_rule().empty()) std::printf("  %s\n", h.latest().indigent_rule().c_str());
+  return 0;
+}
+
+int HouseholdBacklog(const Globals& g, const std::string& ward, const std::string& municipality) {
+  grpc::ClientContext ctx;
+  v1::GetBacklogRequest r;
+  r.set_ward_code(ward);
+  r.set_municipality_code(municipality);
+  v1::GetBacklogResponse b;
+  auto s = HouseholdStub(g)->GetBacklog(&ctx, r, &b);
+  if (!s.ok()) return Fail(s);
+  if (g.json) {
+    std::cout << Json(b) << "\n";
+    return 0;
+  }
+  std::printf("households assessed %lld, indigent %lld\n", (long long)b.households_assessed(), (long long)b.indigent());
+  for (const auto& row : b.services()) {
+    std::printf("  %-16s met %6lld  below norm %6lld  no access %6lld\n", Label(row.service()).c_str(),
+                (long long)row.met(), (long long)row.below_norm(), (long long)row.no_access());
+  }
+  return 0;
+}
+
+int HouseholdDue(const Globals& g, const std::string& ward, const std::string& month) {
+  grpc::ClientContext ctx;
+  v1::ListDueVisitsRequest r;
+  r.set_ward_code(ward);
+  r.set_month(month.empty() ? MonthOf(UnixSeconds(SystemClock().Now())) : month);
+  v1::ListDueVisitsResponse d;
+  auto s = HouseholdStub(g)->ListDueVisits(&ctx, r, &d);
+  if (!s.ok()) return Fail(s);
+  for (const auto& id : d.household_ids()) std::cout << id << "\n";
+  std::fprintf(stderr, "%lld households, %lld visited, %d due, %lld missed last month\n", (long long)d.households(),
+               (long long)d.visited(), d.household_ids_size(), (long long)d.missed_previous_month());
+  return 0;
+}
+
 int Import(const Globals& g, const std::string& path, std::string format) {
   std::ifstream in(path);
   if (!in) {
@@ -819,6 +974,8 @@ int Run(int argc, char** argv) {
       ->envname("WARROOM_ESCALATION_TARGET");
   app.add_option("--reporting-target", g.reporting_target, "reporting gRPC address")
       ->envname("WARROOM_REPORTING_TARGET");
+  app.add_option("--household-target", g.household_target, "household gRPC address")
+      ->envname("WARROOM_HOUSEHOLD_TARGET");
   app.add_flag("--json", g.json, "JSON output for scripts");
 
   ReportArgs ra;
@@ -960,7 +1117,29 @@ int Run(int argc, char** argv) {
   alerts->add_flag("--all", all_alerts, "Include acknowledged alerts");
   alerts->add_option("--acknowledge", acknowledge, "Acknowledge this alert id");
 
+  auto* household = app.add_subcommand("household", "Household profiles, visits and backlogs");
+  household->require_subcommand(1);
+  int per_ward = 20;
+  std::string household_id, purpose, hh_ward, hh_municipality, hh_month;
+  auto* hh_demo = household->add_subcommand("demo", "Register and visit synthetic households");
+  hh_demo->add_option("--per-ward", per_ward);
+  hh_demo->add_option("--seed", seed);
+  hh_demo->add_option("--data-dir", data_dir);
+  auto* hh_show = household->add_subcommand("show", "One household with its latest assessment");
+  hh_show->add_option("id", household_id)->required();
+  hh_show->add_option("--purpose", purpose, "Why personal fields are read (audited); as a CDW");
+  auto* hh_backlog = household->add_subcommand("backlog", "Households below the norms, per service");
+  hh_backlog->add_option("--ward", hh_ward);
+  hh_backlog->add_option("--municipality", hh_municipality);
+  auto* hh_due = household->add_subcommand("due", "Households due a visit this month");
+  hh_due->add_option("ward", hh_ward)->required();
+  hh_due->add_option("--month", hh_month);
+
   CLI11_PARSE(app, argc, argv);
+  if (hh_demo->parsed()) return HouseholdDemo(g, per_ward, data_dir, seed);
+  if (hh_show->parsed()) return HouseholdShow(g, household_id, purpose);
+  if (hh_backlog->parsed()) return HouseholdBacklog(g, hh_ward, hh_municipality);
+  if (hh_due->parsed()) return HouseholdDue(g, hh_ward, hh_month);
   if (alerts->parsed()) return Alerts(g, ward, municipality, all_alerts, acknowledge);
   if (sla_show->parsed()) return SlaShow(g, number);
   if (overdue->parsed()) return Overdue(g, overdue_tier, municipality, ward);

@@ -9,12 +9,6 @@
 namespace warroom::routing {
 namespace {
 
-template <typename T>
-T LoadOrExit(const std::string& key, StatusOr<T> loaded) {
-  if (!loaded.ok()) throw ConfigError(key, loaded.status().message());
-  return std::move(*loaded);
-}
-
 int Run(int argc, char** argv) {
   CLI::App app("warroom-routing: every case to the sphere, department and war room responsible");
   std::string config_path;

@@ -12,6 +12,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "warroom/common/status.h"
+
 namespace warroom {
 
 class ConfigError : public std::runtime_error {
@@ -24,6 +26,13 @@ class ConfigError : public std::runtime_error {
   std::string key_;
   std::string reason_;
 };
+
+// The loaded value, or a ConfigError naming the key (start-up logs one line and exits 2).
+template <typename T>
+T LoadOrExit(const std::string& key, StatusOr<T> loaded) {
+  if (!loaded.ok()) throw ConfigError(key, loaded.status().message());
+  return std::move(*loaded);
+}
 
 // Reads dotted keys ("redis.port") from YAML; the environment variable WARROOM_REDIS_PORT, when
 // set, wins over the file.

@@ -25,8 +25,8 @@ int main(int argc, char** argv) {
     int import_rows = 100000;
     int64_t open_clocks = 1000000;
     std::string only;
-    app.add_option("--only", only, "Run one group: foundation, assign, intake, reporting or sweep (default: all)")
-        ->check(CLI::IsMember({"foundation", "assign", "intake", "reporting", "sweep"}));
+    app.add_option("--only", only, "Run one group: foundation, assign, intake, reporting, household or sweep (default: all)")
+        ->check(CLI::IsMember({"foundation", "assign", "intake", "reporting", "household", "sweep"}));
     app.add_option("--open-clocks", open_clocks, "Open SLA clocks for the sweep scaling scenario")
         ->check(CLI::Range(int64_t{20000}, int64_t{5000000}));
     app.add_option("--import-rows", import_rows, "Rows for the metro import scenario")
@@ -72,6 +72,10 @@ int main(int argc, char** argv) {
     if (run("reporting")) {
       std::cerr << "reporting rebuild and queries..." << std::endl;
       warroom::bench::ReportingScenarios(env, results);
+    }
+    if (run("household")) {
+      std::cerr << "household..." << std::endl;
+      warroom::bench::HouseholdScenarios(env, results);
     }
     if (run("sweep")) {
       std::cerr << "SLA sweep scaling..." << std::endl;

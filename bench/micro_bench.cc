@@ -2,6 +2,7 @@
 // report validation.
 #include <benchmark/benchmark.h>
 
+#include "services/household/src/norms.h"
 #include "services/intake/src/case_rules.h"
 #include "services/routing/src/route_rules.h"
 #include "warroom/common/case_number.h"
@@ -58,6 +59,26 @@ void BM_ValidateReport(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_ValidateReport);
+
+void BM_AssessHousehold(benchmark::State& state) {
+  static const Geography geo = *Geography::LoadDir(Source("data/geography"));
+  static const household::NormsPolicy norms = *household::NormsPolicy::Load(
+      *ReadTextFile(Source("data/household/norms.yaml")), "n",
+      *ReadTextFile(Source("data/household/indigent-thresholds.yaml")), "t", geo);
+  v1::ServiceObservation o;
+  o.set_water_source(v1::WATER_SOURCE_COMMUNAL_STANDPIPE);
+  o.set_water_distance_m(350);
+  o.set_sanitation(v1::SANITATION_TYPE_VIP);
+  o.set_electricity(v1::ELECTRICITY_SOURCE_GRID);
+  o.set_refuse_collections_per_month(2);
+  o.set_road_access(v1::ROAD_ACCESS_ALL_WEATHER);
+  o.set_floor_area_m2(30);
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(norms.Assess(o, v1::DWELLING_TYPE_BACKYARD, 3000, "GT421"));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_AssessHousehold);
 
 }  // namespace
 }  // namespace warroom

@@ -25,5 +25,6 @@ void IntakeScenarios(const Env& env, Results& results);
 void AssignmentLatency(const Env& env, Results& results);
 void SweepScaling(const Env& env, Results& results);
 void ReportingScenarios(const Env& env, Results& results);
+void HouseholdScenarios(const Env& env, Results& results);
 
 }  // namespace warroom::bench

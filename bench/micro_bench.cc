@@ -4,6 +4,8 @@
 
 #include "services/household/src/norms.h"
 #include "services/intake/src/case_rules.h"
+#include "services/psp/src/matching.h"
+#include "warroom/common/timestamps.h"
 #include "services/routing/src/route_rules.h"
 #include "warroom/common/case_number.h"
 
@@ -79,6 +81,43 @@ void BM_AssessHousehold(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_AssessHousehold);
+
+// Ranking a shortlist over 10,000 professionals (500 firms of 20, a quarter of them water
+// engineers), each with a record.
+void BM_ShortlistOver10000Professionals(benchmark::State& state) {
+  const TimePoint now = TimePoint(std::chrono::seconds(1794290400));
+  std::vector<v1::Firm> firms;
+  std::map<std::string, psp::Track> tracks;
+  for (int f = 0; f < 500; ++f) {
+    v1::Firm firm;
+    firm.set_firm_id("F" + std::to_string(f));
+    firm.add_provinces(f % 3 == 0 ? "LP" : "GT");
+    auto* c = firm.add_contracts();
+    c->set_contract_id("FC");
+    c->set_ceiling_rand(50000000);
+    c->set_daily_rate_rand(9000 + f);
+    *c->mutable_starts() = ToTimestamp(now - std::chrono::hours(24 * 30));
+    *c->mutable_ends() = ToTimestamp(now + std::chrono::hours(24 * 700));
+    for (int p = 0; p < 20; ++p) {
+      auto* pro = firm.add_professionals();
+      pro->set_professional_id(firm.firm_id() + "-" + std::to_string(p));
+      pro->set_discipline(static_cast<v1::Discipline>(1 + p % 4));
+      pro->set_years_experience(p);
+      pro->set_max_concurrent_deployments(2);
+      tracks[pro->professional_id()] = {p % 5, 3 * (p % 5), p % 7, p % 4, p % 2};
+    }
+    firms.push_back(std::move(firm));
+  }
+  v1::SupportRequest r;
+  r.set_discipline(v1::DISCIPLINE_WATER);
+  r.set_days(60);
+  for (auto _ : state) {
+    auto ranked = psp::Rank(r, "GT", firms, tracks, now, now + std::chrono::hours(24 * 60));
+    benchmark::DoNotOptimize(ranked);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ShortlistOver10000Professionals)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace warroom

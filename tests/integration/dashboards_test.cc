@@ -38,6 +38,8 @@ class DashboardsTest : public ::testing::Test {
     services_["routing"] = start("routing");
     services_["escalation"] = start("escalation", testing::ShortSlaPolicy(dir_.File("sla.yaml"), "2s", "1h"));
     services_["reporting"] = start("reporting");
+    services_["household"] = start("household", {{"WARROOM_INTAKE_TARGET", services_["intake"]->target()}});
+    services_["psp"] = start("psp");
     StartPrometheus();
   }
 
@@ -146,6 +148,7 @@ TEST_F(DashboardsTest, EveryPanelQueryAnswersWithDataAndEveryMetricsPageLints) {
     for (auto [what, expr] : checks) {
       expr = Replace(expr, "$municipality", "JHB");
       expr = Replace(expr, "$ward", "79800001");
+      expr = Replace(expr, "$district", "DC42");
       expr = Replace(expr, "$__rate_interval", "30s");
       json last;
       bool has_data = WaitFor([&] {

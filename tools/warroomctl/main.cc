@@ -18,6 +18,7 @@
 #include "warroom/v1/escalation.grpc.pb.h"
 #include "warroom/v1/household.grpc.pb.h"
 #include "warroom/v1/intake.grpc.pb.h"
+#include "warroom/v1/psp.grpc.pb.h"
 #include "warroom/v1/reporting.grpc.pb.h"
 #include "warroom/v1/routing.grpc.pb.h"
 #include "services/reporting/src/ward_report_format.h"
@@ -34,6 +35,7 @@ struct Globals {
   std::string escalation_target = "127.0.0.1:50053";
   std::string reporting_target = "127.0.0.1:50056";
   std::string household_target = "127.0.0.1:50054";
+  std::string psp_target = "127.0.0.1:50055";
   bool json = false;
 };
 
@@ -788,6 +790,73 @@ int HouseholdDue(const Globals& g, const std::string& ward, const std::string& m
   return 0;
 }
 
+std::unique_ptr<v1::PspService::Stub> PspStub(const Globals& g) {
+  return v1::PspService::NewStub(grpc::CreateChannel(g.psp_target, grpc::InsecureChannelCredentials()));
+}
+
+int PspDistricts(const Globals& g) {
+  grpc::ClientContext ctx;
+  v1::ListPriorityDistrictsResponse out;
+  auto s = PspStub(g)->ListPriorityDistricts(&ctx, {}, &out);
+  if (!s.ok()) return Fail(s);
+  for (const auto& d : out.districts()) std::printf("%-6s %-3s %s\n", d.code().c_str(), d.province().c_str(), d.name().c_str());
+  return 0;
+}
+
+int PspBacklog(const Globals& g, const std::string& district) {
+  grpc::ClientContext ctx;
+  v1::GetDistrictBacklogRequest r;
+  r.set_district_code(district);
+  v1::DistrictBacklog b;
+  auto s = PspStub(g)->GetDistrictBacklog(&ctx, r, &b);
+  if (!s.ok()) return Fail(s);
+  if (g.json) {
+    std::cout << Json(b) << "\n";
+    return 0;
+  }
+  std::printf("%s %s%s: %d PSP deployments, %lld municipal staff trained\n", b.district_code().c_str(),
+              b.name().c_str(), b.priority() ? " (priority district)" : "", b.active_deployments(),
+              (long long)b.capacity_trained());
+  for (const auto& l : b.services()) {
+    std::printf("  %-16s baseline %7lld of %8lld  assessed %6lld below %6lld  backlog %7lld  projects serve %lld\n",
+                Label(l.service()).c_str(), (long long)l.baseline_below_norm(), (long long)l.baseline_households(),
+                (long long)l.assessed_households(), (long long)l.assessed_below_norm(),
+                (long long)l.backlog_households(), (long long)l.project_beneficiaries());
+  }
+  std::printf("rule: %s\n", b.rule().c_str());
+  return 0;
+}
+
+int PspRequests(const Globals& g, bool suggested, const std::string& municipality) {
+  grpc::ClientContext ctx;
+  v1::ListSupportRequestsRequest r;
+  r.set_municipality_code(municipality);
+  if (suggested) r.set_status(v1::REQUEST_STATUS_SUGGESTED);
+  v1::ListSupportRequestsResponse out;
+  auto s = PspStub(g)->ListSupportRequests(&ctx, r, &out);
+  if (!s.ok()) return Fail(s);
+  for (const auto& q : out.requests()) {
+    if (g.json) std::cout << Json(q) << "\n";
+    else std::printf("%s %-6s %-10s %-18s %s\n", q.request_id().c_str(), q.municipality_code().c_str(),
+                     Label(q.status()).c_str(), Label(q.discipline()).c_str(), q.reason().c_str());
+  }
+  return 0;
+}
+
+int PspShortlist(const Globals& g, const std::string& request_id) {
+  grpc::ClientContext ctx;
+  v1::ShortlistRequest r;
+  r.set_request_id(request_id);
+  v1::ShortlistResponse out;
+  auto s = PspStub(g)->Shortlist(&ctx, r, &out);
+  if (!s.ok()) return Fail(s);
+  for (const auto& c : out.candidates()) {
+    std::printf("%6.2f  %s / %s  %s\n", c.score(), c.firm_id().c_str(), c.professional_id().c_str(), c.explanation().c_str());
+  }
+  std::printf("rule: %s\n", out.rule().c_str());
+  return 0;
+}
+
 int Import(const Globals& g, const std::string& path, std::string format) {
   std::ifstream in(path);
   if (!in) {
@@ -976,6 +1045,7 @@ int Run(int argc, char** argv) {
       ->envname("WARROOM_REPORTING_TARGET");
   app.add_option("--household-target", g.household_target, "household gRPC address")
       ->envname("WARROOM_HOUSEHOLD_TARGET");
+  app.add_option("--psp-target", g.psp_target, "psp gRPC address")->envname("WARROOM_PSP_TARGET");
   app.add_flag("--json", g.json, "JSON output for scripts");
 
   ReportArgs ra;
@@ -1135,7 +1205,24 @@ int Run(int argc, char** argv) {
   hh_due->add_option("ward", hh_ward)->required();
   hh_due->add_option("--month", hh_month);
 
+  auto* psp = app.add_subcommand("psp", "MISA: priority districts, backlogs, support requests");
+  psp->require_subcommand(1);
+  std::string psp_district, psp_request;
+  bool psp_suggested = false;
+  auto* psp_districts = psp->add_subcommand("districts", "The priority districts");
+  auto* psp_backlog = psp->add_subcommand("backlog", "A district's backlog against the norms");
+  psp_backlog->add_option("district", psp_district)->required();
+  auto* psp_requests = psp->add_subcommand("requests", "Support requests, newest first");
+  psp_requests->add_flag("--suggested", psp_suggested, "Only those the early warning suggested");
+  psp_requests->add_option("--municipality", municipality);
+  auto* psp_shortlist = psp->add_subcommand("shortlist", "The ranked, explained shortlist for a request");
+  psp_shortlist->add_option("request", psp_request)->required();
+
   CLI11_PARSE(app, argc, argv);
+  if (psp_districts->parsed()) return PspDistricts(g);
+  if (psp_backlog->parsed()) return PspBacklog(g, psp_district);
+  if (psp_requests->parsed()) return PspRequests(g, psp_suggested, municipality);
+  if (psp_shortlist->parsed()) return PspShortlist(g, psp_request);
   if (hh_demo->parsed()) return HouseholdDemo(g, per_ward, data_dir, seed);
   if (hh_show->parsed()) return HouseholdShow(g, household_id, purpose);
   if (hh_backlog->parsed()) return HouseholdBacklog(g, hh_ward, hh_municipality);

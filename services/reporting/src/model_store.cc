@@ -8,6 +8,7 @@ namespace {
 // One hash tag: the checkpoint is one transaction, so its keys share a slot.
 constexpr std::string_view kFacts = "reporting:{model}:facts";
 constexpr std::string_view kAlerts = "reporting:{model}:alerts";
+constexpr std::string_view kDeployments = "reporting:{model}:deployments";
 constexpr std::string_view kPositions = "reporting:{model}:positions";
 constexpr std::string_view kMeta = "reporting:{model}:meta";
 constexpr size_t kFieldsPerCommand = 500;
@@ -50,6 +51,7 @@ Status ScanHash(RedisClient& redis, std::string_view key, Fn fn) {
 void Checkpoint::Merge(Checkpoint&& later) {
   for (auto& [k, v] : later.facts) facts[k] = std::move(v);
   for (auto& [k, v] : later.alerts) alerts[k] = std::move(v);
+  for (auto& [k, v] : later.deployments) deployments[k] = std::move(v);
   for (auto& [k, v] : later.positions) positions[k] = v;
   events_applied = later.events_applied;
 }
@@ -67,6 +69,12 @@ StatusOr<Positions> ModelStore::Load(ReadModel& model, uint64_t* events_applied)
     model.LoadAlert(std::move(alert));
     return Status::Ok();
   }));
+  WARROOM_RETURN_IF_ERROR(ScanHash(redis_, kDeployments, [&](const std::string& id, const std::string& bytes) {
+    v1::EventEnvelope e;
+    if (!e.ParseFromString(bytes)) return DataLossError("saved deployment " + id + " is unreadable");
+    model.LoadDeployment(std::move(e));
+    return Status::Ok();
+  }));
   Positions positions;
   WARROOM_RETURN_IF_ERROR(ScanHash(redis_, kPositions, [&](const std::string& f, const std::string& v) {
     auto slash = f.rfind('/');
@@ -79,6 +87,7 @@ StatusOr<Positions> ModelStore::Load(ReadModel& model, uint64_t* events_applied)
   *events_applied = applied->is_nil() ? 0 : std::stoull(applied->str);
   model.TakeDirtyCases();  // what was just loaded is saved already
   model.TakeDirtyAlerts();
+  model.TakeDirtyDeployments();
   return positions;
 }
 
@@ -86,6 +95,7 @@ Status ModelStore::Save(const Checkpoint& c) {
   std::vector<RedisArgs> commands = {{"MULTI"}};
   AddHset(commands, kFacts, c.facts);
   AddHset(commands, kAlerts, c.alerts);
+  AddHset(commands, kDeployments, c.deployments);
   std::map<std::string, std::string> positions;
   for (const auto& [tp, next] : c.positions) positions[PositionField(tp)] = std::to_string(next);
   AddHset(commands, kPositions, positions);
@@ -104,7 +114,7 @@ Status ModelStore::Save(const Checkpoint& c) {
 }
 
 Status ModelStore::Clear() {
-  auto r = redis_.Command({"DEL", std::string(kFacts), std::string(kAlerts), std::string(kPositions),
+  auto r = redis_.Command({"DEL", std::string(kFacts), std::string(kAlerts), std::string(kDeployments), std::string(kPositions),
                            std::string(kMeta)});
   return r.ok() ? Status::Ok() : r.status();
 }
@@ -116,6 +126,9 @@ Checkpoint TakeCheckpoint(ReadModel& model, const Positions& positions, uint64_t
   }
   for (const std::string& id : model.TakeDirtyAlerts()) {
     if (const auto* alert = model.FindAlert(id)) alert->SerializeToString(&c.alerts[id]);
+  }
+  for (const std::string& id : model.TakeDirtyDeployments()) {
+    if (const auto* e = model.FindDeployment(id)) e->SerializeToString(&c.deployments[id]);
   }
   c.positions = positions;
   c.events_applied = events_applied;

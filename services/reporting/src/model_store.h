@@ -19,9 +19,12 @@ using Positions = std::map<std::pair<std::string, int32_t>, int64_t>;  // next o
 struct Checkpoint {
   std::map<std::string, std::string> facts;   // case number -> serialized fact
   std::map<std::string, std::string> alerts;  // alert id -> serialized alert
+  std::map<std::string, std::string> deployments;  // aggregate id -> its latest envelope
   Positions positions;
   uint64_t events_applied = 0;
-  bool empty() const { return facts.empty() && alerts.empty() && positions.empty(); }
+  bool empty() const {
+    return facts.empty() && alerts.empty() && deployments.empty() && positions.empty();
+  }
   // Later changes win; used to carry a failed save over to the next one.
   void Merge(Checkpoint&& later);
 };

@@ -253,6 +253,7 @@ Fact& ReadModel::FactFor(const std::string& case_number) {
 
 StatusOr<bool> ReadModel::Apply(std::string_view topic, const v1::EventEnvelope& e) {
   if (topic == topics::kAlerts) return ApplyAlertEvent(e);
+  if (topic == topics::kDeployments) return ApplyDeploymentEvent(e);
   Fact::Source* (Fact::*source)() = nullptr;
   if (topic == topics::kCases) {
     source = &Fact::mutable_case_source;
@@ -373,6 +374,52 @@ bool ReadModel::ApplyAlertEvent(const v1::EventEnvelope& e) {
   return false;
 }
 
+bool ReadModel::ApplyDeploymentEvent(const v1::EventEnvelope& e) {
+  if (!e.has_deployment_event() || e.aggregate_id().empty()) return false;
+  auto it = deployments_.find(e.aggregate_id());
+  if (it != deployments_.end() && e.aggregate_version() <= it->second.aggregate_version()) {
+    ++duplicates_;
+    return false;
+  }
+  deployments_[e.aggregate_id()] = e;
+  dirty_deployments_.insert(e.aggregate_id());
+  return true;
+}
+
+void ReadModel::LoadDeployment(v1::EventEnvelope latest) {
+  std::string id = latest.aggregate_id();
+  deployments_.insert_or_assign(id, std::move(latest));
+}
+
+std::vector<std::string> ReadModel::TakeDirtyDeployments() {
+  std::vector<std::string> out(dirty_deployments_.begin(), dirty_deployments_.end());
+  dirty_deployments_.clear();
+  return out;
+}
+
+const v1::EventEnvelope* ReadModel::FindDeployment(std::string_view id) const {
+  auto it = deployments_.find(std::string(id));
+  return it == deployments_.end() ? nullptr : &it->second;
+}
+
+std::map<std::string, ReadModel::DistrictMisa> ReadModel::MisaByDistrict() const {
+  std::map<std::string, DistrictMisa> out;
+  for (const auto& [id, e] : deployments_) {
+    const auto& d = e.deployment_event();
+    DistrictMisa& m = out[d.district_code()];
+    if (!d.project_id().empty()) {
+      m.budget += d.budget_rand();
+      m.spend += d.amount_rand();
+    } else if (!d.deployment_id().empty()) {
+      bool holds = d.status() == v1::DEPLOYMENT_STATUS_PROPOSED || d.status() == v1::DEPLOYMENT_STATUS_APPROVED ||
+                   d.status() == v1::DEPLOYMENT_STATUS_ACTIVE;
+      if (holds) ++m.active_deployments;
+      if (d.status() != v1::DEPLOYMENT_STATUS_TERMINATED) m.committed += d.amount_rand();
+    }
+  }
+  return out;
+}
+
 void ReadModel::LoadFact(Fact fact) {
   auto [it, inserted] = facts_.try_emplace(fact.case_number(), std::move(fact));
   if (!inserted) return;
@@ -399,6 +446,7 @@ std::vector<std::string> ReadModel::TakeDirtyAlerts() {
 void ReadModel::MarkAllDirty() {
   for (const auto& [cn, fact] : facts_) dirty_cases_.insert(cn);
   for (const auto& [id, alert] : alerts_) dirty_alerts_.insert(id);
+  for (const auto& [id, e] : deployments_) dirty_deployments_.insert(id);
 }
 
 const Fact* ReadModel::FindFact(std::string_view cn) const {
@@ -528,6 +576,15 @@ StatusOr<v1::AreaSummary> ReadModel::Summary(const v1::GetAreaSummaryRequest& re
     if (std::find(areas.begin(), areas.end(), *key) != areas.end()) ++hotspots;
   }
   out.set_open_hotspots(hotspots);
+  if (request.level() == v1::AREA_LEVEL_DISTRICT) {
+    auto misa = MisaByDistrict();
+    if (auto m = misa.find(out.area().code()); m != misa.end()) {
+      out.set_active_deployments(m->second.active_deployments);
+      out.set_deployments_committed_rand(m->second.committed);
+      out.set_project_budget_rand(m->second.budget);
+      out.set_project_spend_rand(m->second.spend);
+    }
+  }
   return out;
 }
 
@@ -700,6 +757,10 @@ std::string ReadModel::Digest() const {
   for (const auto& [id, a] : alerts_) {
     h = Fnv1a(id, h);
     h = Fnv1a(a.acknowledged() ? "ack" : "open", h);
+  }
+  for (const auto& [id, e] : deployments_) {
+    h = Fnv1a(id, h);
+    h = Fnv1a(e.event_id(), h);
   }
   char out[32];
   std::snprintf(out, sizeof(out), "%016llx-%zu", static_cast<unsigned long long>(h), facts_.size());

@@ -59,6 +59,10 @@ class ReadModel {
   // Checkpoint support: facts and alerts loaded back, and what changed since the last save.
   void LoadFact(v1::ReportingCaseFact fact);
   void LoadAlert(v1::HotspotAlert alert);
+  // The latest deployments-topic event of each request, deployment and project.
+  void LoadDeployment(v1::EventEnvelope latest);
+  std::vector<std::string> TakeDirtyDeployments();
+  const v1::EventEnvelope* FindDeployment(std::string_view aggregate_id) const;
   std::vector<std::string> TakeDirtyCases();
   std::vector<std::string> TakeDirtyAlerts();
   const v1::ReportingCaseFact* FindFact(std::string_view case_number) const;
@@ -79,6 +83,10 @@ class ReadModel {
   Counts Totals(const std::string& area_key) const;
   std::array<int64_t, v1::Tier_ARRAYSIZE> EscalationsToTier() const;
   std::map<std::string, int64_t> OpenHotspotsByMunicipality() const;
+  struct DistrictMisa {
+    int64_t active_deployments = 0, committed = 0, budget = 0, spend = 0;
+  };
+  std::map<std::string, DistrictMisa> MisaByDistrict() const;
 
  private:
   struct Derived;
@@ -97,6 +105,7 @@ class ReadModel {
   v1::ReportingCaseFact& FactFor(const std::string& case_number);
   bool ApplyCaseEvent(const v1::EventEnvelope& e, v1::ReportingCaseFact& fact);
   bool ApplyAlertEvent(const v1::EventEnvelope& e);
+  bool ApplyDeploymentEvent(const v1::EventEnvelope& e);
   Derived Derive(const v1::ReportingCaseFact& fact) const;
   void Contribute(const v1::ReportingCaseFact& fact, int sign);
   std::vector<std::string> AreasOf(std::string_view ward, std::string_view municipality) const;
@@ -107,7 +116,8 @@ class ReadModel {
   const Geography* geo_;
   std::unordered_map<std::string, v1::ReportingCaseFact> facts_;
   std::map<std::string, v1::HotspotAlert> alerts_;
-  std::unordered_set<std::string> dirty_cases_, dirty_alerts_;
+  std::map<std::string, v1::EventEnvelope> deployments_;
+  std::unordered_set<std::string> dirty_cases_, dirty_alerts_, dirty_deployments_;
   std::unordered_map<std::string, AreaTotals> areas_;
   std::map<std::pair<std::string, std::string>, MonthTotals> months_;  // (area, month)
   std::map<ComplianceKey, MetBreached> compliance_;

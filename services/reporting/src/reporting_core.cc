@@ -58,6 +58,18 @@ struct ReportingCore::Metrics {
                        .Name(MetricName("reporting", "sla_compliance_ratio"))
                        .Help("Share of SLA deadlines met in the province, by tier")
                        .Register(r)),
+        deployments(prometheus::BuildGauge()
+                        .Name(MetricName("reporting", "active_deployments"))
+                        .Help("MISA PSP deployments proposed, approved or active, by district")
+                        .Register(r)),
+        project_budget(prometheus::BuildGauge()
+                           .Name(MetricName("reporting", "project_budget_rand"))
+                           .Help("Infrastructure project budgets, by district")
+                           .Register(r)),
+        project_spend(prometheus::BuildGauge()
+                          .Name(MetricName("reporting", "project_spend_rand"))
+                          .Help("Infrastructure project spend to date, by district")
+                          .Register(r)),
         cases(prometheus::BuildGauge()
                   .Name(MetricName("reporting", "model_cases"))
                   .Help("Cases in the read model")
@@ -80,6 +92,9 @@ struct ReportingCore::Metrics {
   prometheus::Family<prometheus::Gauge>& escalations;
   prometheus::Family<prometheus::Gauge>& hotspots;
   prometheus::Family<prometheus::Gauge>& compliance;
+  prometheus::Family<prometheus::Gauge>& deployments;
+  prometheus::Family<prometheus::Gauge>& project_budget;
+  prometheus::Family<prometheus::Gauge>& project_spend;
   prometheus::Gauge& cases;
   prometheus::Histogram& checkpoint;
   uint64_t duplicates_reported = 0;
@@ -260,6 +275,12 @@ void ReportingCore::UpdateGauges() {
     for (const auto& row : compliance->by_tier()) {
       metrics_->compliance.Add({{"tier", Label(row.tier())}}).Set(row.share());
     }
+  }
+  for (const auto& [district, m] : model_->MisaByDistrict()) {
+    if (district.empty()) continue;
+    metrics_->deployments.Add({{"district", district}}).Set(static_cast<double>(m.active_deployments));
+    metrics_->project_budget.Add({{"district", district}}).Set(static_cast<double>(m.budget));
+    metrics_->project_spend.Add({{"district", district}}).Set(static_cast<double>(m.spend));
   }
   metrics_->cases.Set(static_cast<double>(model_->cases()));
   uint64_t dup = model_->duplicates_ignored();

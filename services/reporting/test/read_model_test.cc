@@ -262,3 +262,38 @@ TEST_F(ReadModelTest, FactsLoadedBackGiveTheSameRollups) {
 
 }  // namespace
 }  // namespace warroom::reporting
+
+namespace warroom::reporting {
+namespace {
+
+TEST_F(ReadModelTest, DeploymentsAndProjectsShowInTheirDistrictOnceEach) {
+  auto deployment = [&](int64_t version, v1::DeploymentStatus status) {
+    EventEnvelope e = Envelope("DP-1", version, kT0);
+    auto* d = e.mutable_deployment_event();
+    d->set_kind(v1::DeploymentEvent::KIND_PSP_DEPLOYED);
+    d->set_deployment_id("DP-1");
+    d->set_district_code("DC42");
+    d->set_status(status);
+    d->set_amount_rand(300000);
+    return e;
+  };
+  Apply(topics::kDeployments, deployment(1, v1::DEPLOYMENT_STATUS_PROPOSED));
+  EventEnvelope active = deployment(2, v1::DEPLOYMENT_STATUS_ACTIVE);
+  Apply(topics::kDeployments, active);
+  Apply(topics::kDeployments, active);  // redelivered
+  EventEnvelope project = Envelope("PRJ-1", 1, kT0);
+  project.mutable_deployment_event()->set_project_id("PRJ-1");
+  project.mutable_deployment_event()->set_district_code("DC42");
+  project.mutable_deployment_event()->set_budget_rand(5000000);
+  project.mutable_deployment_event()->set_amount_rand(1200000);
+  Apply(topics::kDeployments, project);
+  auto s = Area(v1::AREA_LEVEL_DISTRICT, "DC42");
+  EXPECT_EQ(s.active_deployments(), 1);
+  EXPECT_EQ(s.deployments_committed_rand(), 300000);
+  EXPECT_EQ(s.project_budget_rand(), 5000000);
+  EXPECT_EQ(s.project_spend_rand(), 1200000);
+  EXPECT_EQ(model_.duplicates_ignored(), 1u);
+}
+
+}  // namespace
+}  // namespace warroom::reporting

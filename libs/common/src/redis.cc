@@ -171,6 +171,13 @@ Status RedisClient::EnsureConnected(Connection& c) {
 
 namespace {
 
+bool IsTransientError(const std::string& error) {
+  for (const char* prefix : {"LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN", "CLUSTERDOWN", "READONLY"}) {
+    if (error.rfind(prefix, 0) == 0) return true;
+  }
+  return false;
+}
+
 void AppendArgs(redisContext* ctx, const RedisArgs& args) {
   std::vector<const char*> argv;
   std::vector<size_t> lens;
@@ -200,6 +207,12 @@ StatusOr<std::vector<RedisReply>> RedisClient::Pipeline(const std::vector<RedisA
     }
     ReplyPtr reply(static_cast<redisReply*>(raw));
     replies.push_back(Convert(reply.get()));
+  }
+  // A server that is loading its data after a restart, or busy, answers with an error for a
+  // while: that is "try again", never an answer (a missing key read during LOADING is not
+  // missing).
+  for (const auto& r : replies) {
+    if (r.is_error() && IsTransientError(r.str)) return UnavailableError("redis: " + r.str);
   }
   return replies;
 }

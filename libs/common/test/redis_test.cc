@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "testing/process.h"
 
 namespace warroom {
@@ -45,6 +47,28 @@ TEST(RedisClientTest, ErrorReplyBecomesInternalWithRedisText) {
   auto r = redis.Command({"NOSUCHCOMMAND"});
   EXPECT_EQ(r.status().code(), StatusCode::kInternal);
   EXPECT_NE(r.status().message().find("unknown command"), std::string::npos);
+}
+
+TEST(RedisClientTest, ABusyServerIsUnavailableNotAnAnswer) {
+  // A read during a restart's LOADING (or a long script's BUSY) must not look like a missing key.
+  testing::TestDir dir;
+  testing::RedisServer server(dir.path());
+  RedisClient redis(ConfigFor(server.port()));
+  ASSERT_TRUE(redis.Command({"CONFIG", "SET", "busy-reply-threshold", "100"}).ok());
+  RedisConfig slow = ConfigFor(server.port());
+  slow.timeout = std::chrono::seconds(5);
+  RedisClient busy(slow);
+  std::thread script([&] {
+    (void)busy.Command({"EVAL",
+                        "local t = redis.call('TIME') local s = t[1] + t[2] / 1e6 "
+                        "repeat t = redis.call('TIME') until t[1] + t[2] / 1e6 > s + 1.5 return 1",
+                        "0"});
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  auto read = redis.Pipeline({{"HGET", "some:case", "pb"}});
+  script.join();
+  ASSERT_FALSE(read.ok());
+  EXPECT_EQ(read.status().code(), StatusCode::kUnavailable) << read.status().ToString();
 }
 
 TEST(RedisClientTest, ScriptsRunBySHAAndReloadAfterFlush) {

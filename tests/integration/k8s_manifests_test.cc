@@ -1,0 +1,147 @@
+// deploy/k8s as an operator would trust it: every overlay renders with kustomize, and the
+// rendered objects keep the invariants: each service has a Deployment with probes on /readyz and
+// /healthz, requests and limits, a non-root read-only security context, a Service, a
+// PodDisruptionBudget, a HorizontalPodAutoscaler, a NetworkPolicy, a ServiceMonitor, a ConfigMap,
+// and its own Redis with appendonly on a volume; Kafka is KRaft with 3 brokers, replication 3 and
+// min.insync.replicas 2; there is one KafkaTopic per topic in topics.h, agreeing with it, and the
+// committed topics.yaml is what the generator makes.
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <map>
+#include <set>
+
+#include "testing/process.h"
+#include "topics_yaml.h"
+#include "warroom/common/topics.h"
+
+namespace warroom {
+namespace {
+
+std::string Source(const std::string& relative) { return std::string(WARROOM_SOURCE_DIR) + "/" + relative; }
+
+const std::vector<std::string> kServices = {"intake", "routing", "escalation", "household", "psp", "reporting"};
+
+std::vector<YAML::Node> Render(const std::string& overlay) {
+  std::string out = testing::Shell("kubectl kustomize --load-restrictor LoadRestrictionsNone " +
+                                   Source("deploy/k8s/overlays/" + overlay) + " 2>&1");
+  std::vector<YAML::Node> docs;
+  try {
+    docs = YAML::LoadAll(out);
+  } catch (const YAML::Exception& e) {
+    ADD_FAILURE() << overlay << " does not render: " << e.what() << "\n" << out;
+  }
+  return docs;
+}
+
+std::map<std::string, YAML::Node> ByKindAndName(const std::vector<YAML::Node>& docs) {
+  std::map<std::string, YAML::Node> out;
+  for (const auto& d : docs) {
+    if (!d["kind"]) continue;
+    out[d["kind"].as<std::string>() + "/" + d["metadata"]["name"].as<std::string>()] = d;
+  }
+  return out;
+}
+
+class K8sManifestsTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(K8sManifestsTest, EveryServiceHasWhatAnOperatorNeeds) {
+  auto objects = ByKindAndName(Render(GetParam()));
+  ASSERT_FALSE(objects.empty());
+  for (const std::string& s : kServices) {
+    SCOPED_TRACE(GetParam() + " " + s);
+    ASSERT_TRUE(objects.count("Deployment/" + s));
+    for (const char* kind : {"Service/", "PodDisruptionBudget/", "HorizontalPodAutoscaler/", "NetworkPolicy/",
+                             "ServiceMonitor/", "StatefulSet/", "NetworkPolicy/"}) {
+      std::string name = std::string(kind) == "StatefulSet/" ? s + "-redis" : s;
+      EXPECT_TRUE(objects.count(kind + name)) << kind << name;
+    }
+    const YAML::Node pod = objects["Deployment/" + s]["spec"]["template"]["spec"];
+    EXPECT_TRUE(pod["securityContext"]["runAsNonRoot"].as<bool>());
+    const YAML::Node c = pod["containers"][0];
+    EXPECT_EQ(c["readinessProbe"]["httpGet"]["path"].as<std::string>(), "/readyz");
+    EXPECT_EQ(c["livenessProbe"]["httpGet"]["path"].as<std::string>(), "/healthz");
+    for (const char* r : {"requests", "limits"}) {
+      EXPECT_TRUE(c["resources"][r]["cpu"] && c["resources"][r]["memory"]) << r;
+    }
+    EXPECT_FALSE(c["securityContext"]["allowPrivilegeEscalation"].as<bool>());
+    EXPECT_TRUE(c["securityContext"]["readOnlyRootFilesystem"].as<bool>());
+    // The config comes from the service's own file.
+    std::string config_map = pod["volumes"][0]["configMap"]["name"].as<std::string>();
+    bool found = false;
+    for (const auto& [key, obj] : objects) {
+      if (key.rfind("ConfigMap/" + s + "-config", 0) == 0 && key == "ConfigMap/" + config_map) {
+        found = obj["data"][s + ".yaml"].IsDefined();
+      }
+    }
+    EXPECT_TRUE(found) << "ConfigMap " << config_map << " with " << s << ".yaml";
+    // Its Redis persists: appendonly on a claimed volume.
+    const YAML::Node redis = objects["StatefulSet/" + s + "-redis"]["spec"];
+    std::string args;
+    for (const auto& a : redis["template"]["spec"]["containers"][0]["args"]) args += a.as<std::string>() + " ";
+    EXPECT_NE(args.find("--appendonly yes"), std::string::npos) << args;
+    EXPECT_EQ(redis["volumeClaimTemplates"].size(), 1u);
+    // The NetworkPolicy lets it reach only DNS, its own Redis, Kafka and the peers it calls.
+    const YAML::Node egress = objects["NetworkPolicy/" + s]["spec"]["egress"];
+    std::set<std::string> reaches;
+    for (const auto& rule : egress) {
+      for (const auto& to : rule["to"]) {
+        for (const auto& l : to["podSelector"]["matchLabels"]) reaches.insert(l.second.as<std::string>());
+      }
+    }
+    EXPECT_TRUE(reaches.count(s + "-redis"));
+    EXPECT_TRUE(reaches.count("warroom-kafka"));
+    for (const std::string& other : kServices) {
+      if (other != s && reaches.count(other + "-redis")) ADD_FAILURE() << s << " may reach " << other << "'s Redis";
+    }
+  }
+}
+
+TEST_P(K8sManifestsTest, KafkaIsKraftWithThreeBrokersAndEveryTopicOfTheCode) {
+  auto objects = ByKindAndName(Render(GetParam()));
+  const YAML::Node kafka = objects["Kafka/warroom-kafka"];
+  ASSERT_TRUE(kafka.IsDefined());
+  EXPECT_EQ(kafka["metadata"]["annotations"]["strimzi.io/kraft"].as<std::string>(), "enabled");
+  std::string version = kafka["spec"]["kafka"]["version"].as<std::string>();
+  EXPECT_TRUE(version.rfind("3.9", 0) == 0 || (version.rfind("4.", 0) == 0 && version != "4.0.0")) << version;
+  EXPECT_EQ(kafka["spec"]["kafka"]["config"]["default.replication.factor"].as<int>(), 3);
+  EXPECT_EQ(kafka["spec"]["kafka"]["config"]["min.insync.replicas"].as<int>(), 2);
+  int brokers = 0;
+  for (const auto& [key, obj] : objects) {
+    if (key.rfind("KafkaNodePool/", 0) != 0) continue;
+    for (const auto& role : obj["spec"]["roles"]) {
+      if (role.as<std::string>() == "broker") brokers += obj["spec"]["replicas"].as<int>();
+    }
+  }
+  EXPECT_EQ(brokers, 3);
+  int topics = 0;
+  for (const auto& [key, obj] : objects) topics += key.rfind("KafkaTopic/", 0) == 0;
+  EXPECT_EQ(topics, static_cast<int>(kTopics.size()));
+  for (const TopicSpec& t : kTopics) {
+    std::string resource(t.name);
+    std::replace(resource.begin(), resource.end(), '.', '-');
+    const YAML::Node topic = objects["KafkaTopic/" + resource];
+    ASSERT_TRUE(topic.IsDefined()) << t.name;
+    EXPECT_EQ(topic["spec"]["topicName"].as<std::string>(), std::string(t.name));
+    EXPECT_EQ(topic["spec"]["partitions"].as<int>(), t.partitions);
+    EXPECT_EQ(topic["spec"]["replicas"].as<int>(), 3);
+    EXPECT_EQ(topic["spec"]["config"]["retention.ms"].as<int64_t>(), t.retention_ms);
+    EXPECT_EQ(topic["spec"]["config"]["min.insync.replicas"].as<int>(), 2);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Overlays, K8sManifestsTest, ::testing::Values("dev", "production"));
+
+TEST(K8sTopicsTest, TheCommittedTopicsFileIsWhatTheGeneratorMakes) {
+  EXPECT_EQ(testing::Process::ReadFile(Source("deploy/k8s/base/kafka/topics.yaml")),
+            k8s::KafkaTopicsYaml("warroom-kafka"))
+      << "regenerate: build/debug/tools/k8s-topics/warroom-k8s-topics > deploy/k8s/base/kafka/topics.yaml";
+}
+
+TEST(K8sLintTest, YamllintPassesOnDeployAndData) {
+  std::string out = testing::Shell("cd " + Source("") + " && yamllint deploy data 2>&1; echo rc=$?");
+  EXPECT_NE(out.find("rc=0"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace warroom

@@ -29,13 +29,14 @@ void HouseholdScenarios(const Env& env, Results& results) {
   auto norms = *household::NormsPolicy::Load(*ReadTextFile(Source("data/household/norms.yaml")), "n",
                                              *ReadTextFile(Source("data/household/indigent-thresholds.yaml")), "t", geo);
   auto access = *household::AccessPolicy::Load(*ReadTextFile(Source("data/household/access-roles.yaml")), "r");
+  auto pii = *PiiCipher::FromKeyList("bench:000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
   RedisClient redis(env.redis);
   (void)redis.Command({"FLUSHALL"});
   OutboxStore outbox(redis, "household");
   SystemClock clock;
   IdGenerator ids(clock);
   NoCases cases;
-  household::HouseholdCore core(redis, outbox, {&geo, &norms, &access}, cases, clock, ids, nullptr);
+  household::HouseholdCore core(redis, outbox, {&geo, &norms, &access, &pii}, cases, clock, ids, nullptr);
   constexpr int kHouseholds = 20000;
   household::Caller caller{"dashboard", "bench", "bench"};
   int64_t before = UsedMemory(redis);

@@ -66,6 +66,15 @@ TEST_P(K8sManifestsTest, EveryServiceHasWhatAnOperatorNeeds) {
     }
     EXPECT_FALSE(c["securityContext"]["allowPrivilegeEscalation"].as<bool>());
     EXPECT_TRUE(c["securityContext"]["readOnlyRootFilesystem"].as<bool>());
+    // Services that hold personal information seal it with keys from a Secret.
+    if (s == "intake" || s == "household") {
+      bool keyed = false;
+      for (const auto& e : c["env"]) {
+        keyed |= e["name"].as<std::string>() == "WARROOM_PII_KEYS" &&
+                 e["valueFrom"]["secretKeyRef"]["name"].as<std::string>() == "warroom-pii-keys";
+      }
+      EXPECT_TRUE(keyed) << s << " takes WARROOM_PII_KEYS from the warroom-pii-keys Secret";
+    }
     // The config comes from the service's own file.
     std::string config_map = pod["volumes"][0]["configMap"]["name"].as<std::string>();
     bool found = false;

@@ -208,6 +208,8 @@ ServiceProcess::ServiceProcess(const std::string& name, const std::string& dir, 
   env_["WARROOM_KAFKA_BOOTSTRAP_SERVERS"] = bootstrap;
   env_["WARROOM_SERVER_GRPC_PORT"] = std::to_string(grpc_port_);
   env_["WARROOM_SERVER_ADMIN_PORT"] = std::to_string(admin_port_);
+  // Personal information is sealed at rest in tests as in production (a test-only key).
+  env_.try_emplace("WARROOM_PII_KEYS", "test:000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
   Start();
 }
 

@@ -151,7 +151,7 @@ StatusOr<v1::Household> HouseholdCore::Register(const v1::RegisterHouseholdReque
       .Do("SET", RequestKey(r.client_request_id()), {hh.household_id(), "EX", std::to_string(90 * 86400)})
       .Do("HSET", ProfileKey(hh.household_id()), {"v", "1", "pb", hh.SerializeAsString()})
       .Do("ZADD", WardKey(ward->code), {std::to_string(Millis(clock_.Now())), hh.household_id()});
-  if (r.has_personal()) m.Do("HSET", PersonalKey(hh.household_id()), {"pb", personal.SerializeAsString()});
+  if (r.has_personal()) m.Do("HSET", PersonalKey(hh.household_id()), {"pb", data_.pii->Seal(personal.SerializeAsString())});
   auto committed = outbox_.Commit(m);
   if (!committed.ok()) return committed.status();
   if (!committed->applied()) {
@@ -187,7 +187,7 @@ StatusOr<v1::Household> HouseholdCore::Update(const v1::UpdateHouseholdRequest& 
   if (r.has_personal()) {
     v1::HouseholdPersonal personal = r.personal();
     if (!personal.head().phone().empty()) personal.mutable_head()->set_phone(*NormalizeSaPhone(personal.head().phone()));
-    m.Do("HSET", PersonalKey(hh.household_id()), {"pb", personal.SerializeAsString()});
+    m.Do("HSET", PersonalKey(hh.household_id()), {"pb", data_.pii->Seal(personal.SerializeAsString())});
   }
   auto committed = outbox_.Commit(m);
   if (!committed.ok()) return committed.status();
@@ -374,7 +374,11 @@ StatusOr<v1::Household> HouseholdCore::Get(const std::string& h, const Caller& c
       WARROOM_RETURN_IF_ERROR(Audit(nullptr, h, caller, "read"));
       auto personal = redis_.Command({"HGET", PersonalKey(h), "pb"});
       if (!personal.ok()) return personal.status();
-      if (!personal->is_nil()) out.mutable_personal()->ParseFromString(personal->str);
+      if (!personal->is_nil()) {
+        auto opened = data_.pii->Open(personal->str);
+        if (!opened.ok()) return opened.status();
+        out.mutable_personal()->ParseFromString(*opened);
+      }
       if (personal_reads_) personal_reads_->Add({{"role", caller.role}, {"outcome", "shown"}}).Increment();
     } else {
       out.set_personal_redacted(true);

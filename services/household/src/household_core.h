@@ -12,6 +12,7 @@
 #include "warroom/common/clock.h"
 #include "warroom/common/events.h"
 #include "warroom/common/outbox.h"
+#include "warroom/common/pii_cipher.h"
 #include "warroom/common/redis.h"
 #include "warroom/v1/intake.pb.h"
 
@@ -35,6 +36,7 @@ struct HouseholdData {
   const Geography* geo;
   const NormsPolicy* norms;
   const AccessPolicy* access;
+  const PiiCipher* pii;  // seals the personal record at rest
 };
 
 class HouseholdCore {

@@ -31,12 +31,13 @@ int Run(int argc, char** argv) {
   AccessPolicy access = LoadOrExit("data.access_roles_file",
                                    AccessPolicy::Load(ReadOrExit("data.access_roles_file", roles_file), roles_file));
   std::string intake_target = config.String("intake.target");
+  PiiCipher pii = PiiCipherFromConfig(config);
 
   ServiceRuntime runtime(config, {"household", {}, {}});
   SystemClock clock;
   IdGenerator ids(clock);
   GrpcCaseReporter cases(intake_target);
-  HouseholdCore core(runtime.redis(), runtime.outbox(), {&geo, &norms, &access}, cases, clock, ids,
+  HouseholdCore core(runtime.redis(), runtime.outbox(), {&geo, &norms, &access, &pii}, cases, clock, ids,
                      &runtime.registry());
   runtime.AddBackground([&core](std::stop_token stop) { core.Run(stop); });
   HouseholdGrpcService service(core);

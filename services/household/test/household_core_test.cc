@@ -40,8 +40,9 @@ class HouseholdCoreTest : public ::testing::Test {
         norms_(*NormsPolicy::Load(*ReadTextFile(Source("data/household/norms.yaml")), "n",
                                   *ReadTextFile(Source("data/household/indigent-thresholds.yaml")), "t", geo_)),
         access_(*AccessPolicy::Load(*ReadTextFile(Source("data/household/access-roles.yaml")), "r")),
+        pii_(*PiiCipher::FromKeyList("k1:000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f")),
         ids_(clock_),
-        core_(redis_, outbox_, {&geo_, &norms_, &access_}, reporter_, clock_, ids_, nullptr) {}
+        core_(redis_, outbox_, {&geo_, &norms_, &access_, &pii_}, reporter_, clock_, ids_, nullptr) {}
   RedisConfig Config() {
     RedisConfig c;
     c.port = server_.port();
@@ -100,6 +101,7 @@ class HouseholdCoreTest : public ::testing::Test {
   Geography geo_;
   NormsPolicy norms_;
   AccessPolicy access_;
+  PiiCipher pii_;
   testing::FakeClock clock_;
   IdGenerator ids_;
   FakeCaseReporter reporter_;
@@ -129,6 +131,16 @@ TEST_F(HouseholdCoreTest, PersonalFieldsAreWithheldFromADashboardAndAuditedForAC
   EXPECT_NE(flat.find("actor cdw-17"), std::string::npos) << flat;
   EXPECT_NE(flat.find("purpose monthly visit"), std::string::npos);
   EXPECT_EQ(flat.find("Nomsa"), std::string::npos) << "the audit holds no personal data";
+}
+
+TEST_F(HouseholdCoreTest, PersonalInformationIsEncryptedAtRest) {
+  auto h = Register();
+  auto raw = redis_.Command({"HGET", "household:{" + h.household_id() + "}:personal", "pb"});
+  ASSERT_TRUE(raw.ok());
+  EXPECT_EQ(raw->str.rfind("gcm1:k1:", 0), 0u);
+  EXPECT_EQ(raw->str.find("Nomsa"), std::string::npos);
+  EXPECT_EQ(raw->str.find("8001015009087"), std::string::npos);
+  EXPECT_EQ(core_.Get(h.household_id(), kCdw)->personal().head().id_number(), "8001015009087");
 }
 
 TEST_F(HouseholdCoreTest, ARoleWithoutAPurposeSeesNoPersonalFields) {

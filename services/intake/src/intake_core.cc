@@ -199,9 +199,11 @@ StatusOr<std::pair<v1::Case, bool>> IntakeCore::Create(NewCase spec) {
   CaseStore::IndexChanges(nullptr, c, number.Ordinal(), m);
   if (spec.has_contact) {
     const auto& p = spec.contact;
+    // The contact is personal information: one sealed record, readable only with the keys.
+    static const PiiCipher kPlain;
+    const PiiCipher& cipher = options_.pii != nullptr ? *options_.pii : kPlain;
     m.Do("HSET", keys::Reporter(c.reporter_ref()),
-         {"name", p.name(), "phone", p.phone(), "email", p.email(), "id_number", p.id_number(),
-          "case", c.case_number()});
+         {"contact", cipher.Seal(p.SerializeAsString()), "case", c.case_number()});
   }
   v1::EventEnvelope reported;
   auto* r = reported.mutable_case_reported();

@@ -12,6 +12,7 @@
 #include "warroom/common/events.h"
 #include "warroom/common/geography.h"
 #include "warroom/common/kafka.h"
+#include "warroom/common/pii_cipher.h"
 #include "warroom/v1/intake.pb.h"
 
 namespace prometheus {
@@ -30,6 +31,8 @@ struct IntakeOptions {
   std::chrono::hours request_ttl{24 * 30};  // how long a client request id is remembered
   double duplicate_radius_m = 50;
   std::chrono::hours duplicate_window{24 * 14};
+  // Seals the reporter's contact at rest; without one the contact is stored marked plain.
+  const PiiCipher* pii = nullptr;
 };
 
 class IntakeCore {

@@ -45,6 +45,8 @@ int Run(int argc, char** argv) {
   SystemClock clock;
   IdGenerator ids(clock);
   CaseStore store(runtime.redis());
+  PiiCipher pii = PiiCipherFromConfig(config);
+  options.pii = &pii;
   IntakeCore core(store, runtime.outbox(), *geography, clock, ids, options, &runtime.registry());
   WatchHub hub(hub_redis);
   IntakeGrpcService service(core, hub);

@@ -20,8 +20,14 @@ class IntakeCoreTest : public ::testing::Test {
         redis_(Config()),
         outbox_(redis_, "intake"),
         store_(redis_),
+        pii_(*PiiCipher::FromKeyList("k1:000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f")),
         ids_(clock_, 7),
-        core_(store_, outbox_, testing::ShippedGeography(), clock_, ids_, {}, nullptr) {}
+        core_(store_, outbox_, testing::ShippedGeography(), clock_, ids_, Options(), nullptr) {}
+  IntakeOptions Options() {
+    IntakeOptions o;
+    o.pii = &pii_;
+    return o;
+  }
 
   RedisConfig Config() {
     RedisConfig c;
@@ -65,6 +71,7 @@ class IntakeCoreTest : public ::testing::Test {
   RedisClient redis_;
   OutboxStore outbox_;
   CaseStore store_;
+  PiiCipher pii_;
   ::warroom::testing::FakeClock clock_;
   IdGenerator ids_;
   IntakeCore core_;
@@ -101,8 +108,12 @@ TEST_F(IntakeCoreTest, ReporterDetailsStayInIntakeAndNeverReachAnEvent) {
   v1::Case c = MustReport(r);
   EXPECT_FALSE(c.anonymous());
   ASSERT_FALSE(c.reporter_ref().empty());
-  auto stored = redis_.Command({"HGET", keys::Reporter(c.reporter_ref()), "phone"});
-  EXPECT_EQ(stored->str, "+27825551234");
+  auto stored = redis_.Command({"HGET", keys::Reporter(c.reporter_ref()), "contact"});
+  EXPECT_EQ(stored->str.find("Mokoena"), std::string::npos) << "sealed at rest";
+  EXPECT_EQ(stored->str.find("825551234"), std::string::npos) << "sealed at rest";
+  v1::ReporterContact contact;
+  ASSERT_TRUE(contact.ParseFromString(*pii_.Open(stored->str)));
+  EXPECT_EQ(contact.phone(), "+27825551234");
   for (const auto& e : OutboxEvents()) {
     std::string bytes = e.SerializeAsString();
     EXPECT_EQ(bytes.find("Mokoena"), std::string::npos);

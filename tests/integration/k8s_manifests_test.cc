@@ -75,6 +75,12 @@ TEST_P(K8sManifestsTest, EveryServiceHasWhatAnOperatorNeeds) {
       }
       EXPECT_TRUE(keyed) << s << " takes WARROOM_PII_KEYS from the warroom-pii-keys Secret";
     }
+    // Production serves gRPC over mutual TLS only.
+    if (GetParam() == "production") {
+      bool tls = false;
+      for (const auto& e : c["env"]) tls |= e["name"].as<std::string>() == "WARROOM_SERVER_TLS_CERT_FILE";
+      EXPECT_TRUE(tls) << s << " serves mutual TLS in production";
+    }
     // The config comes from the service's own file.
     std::string config_map = pod["volumes"][0]["configMap"]["name"].as<std::string>();
     bool found = false;

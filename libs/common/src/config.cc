@@ -191,7 +191,19 @@ ServerConfig ServerConfig::Load(const ConfigReader& c, const std::string& p) {
   s.host = c.String(p + ".host", s.host);
   s.grpc_port = static_cast<int>(c.Int(p + ".grpc_port", s.grpc_port, 0, 65535));
   s.admin_port = static_cast<int>(c.Int(p + ".admin_port", s.admin_port, 0, 65535));
+  s.tls = TlsFiles::Load(c, p + ".tls");
   return s;
+}
+
+TlsFiles TlsFiles::Load(const ConfigReader& c, const std::string& p) {
+  TlsFiles t;
+  t.cert_file = c.Path(p + ".cert_file", "");
+  t.key_file = c.Path(p + ".key_file", "");
+  t.ca_file = c.Path(p + ".ca_file", "");
+  bool any = !t.cert_file.empty() || !t.key_file.empty() || !t.ca_file.empty();
+  bool all = !t.cert_file.empty() && !t.key_file.empty() && !t.ca_file.empty();
+  if (any && !all) throw ConfigError(p, "give cert_file, key_file and ca_file together (mutual TLS)");
+  return t;
 }
 
 int RunMain(const std::string& program, const std::function<int()>& body) {

@@ -1,5 +1,7 @@
 #include "warroom/common/grpc_server.h"
 
+#include "warroom/common/data_file.h"
+
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/support/server_interceptor.h>
@@ -80,13 +82,42 @@ GrpcServer::~GrpcServer() { Shutdown(std::chrono::milliseconds(0)); }
 
 void GrpcServer::AddService(grpc::Service* service) { services_.push_back(service); }
 
-StatusOr<int> GrpcServer::Start(const std::string& host, int port) {
+StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ClientCredentials(const TlsFiles& tls) {
+  if (!tls.enabled()) return grpc::InsecureChannelCredentials();
+  grpc::SslCredentialsOptions o;
+  auto ca = ReadTextFile(tls.ca_file);
+  auto cert = ReadTextFile(tls.cert_file);
+  auto key = ReadTextFile(tls.key_file);
+  for (const auto* f : {&ca, &cert, &key}) {
+    if (!f->ok()) return f->status();
+  }
+  o.pem_root_certs = *ca;
+  o.pem_cert_chain = *cert;
+  o.pem_private_key = *key;
+  return grpc::SslCredentials(o);
+}
+
+StatusOr<int> GrpcServer::Start(const std::string& host, int port, const TlsFiles& tls) {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int bound = 0;
-  builder.AddListeningPort(host + ":" + std::to_string(port), grpc::InsecureServerCredentials(),
-                           &bound);
+  std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
+  if (tls.enabled()) {
+    // Mutual TLS: the server proves itself and accepts only clients whose certificate the CA
+    // signed.
+    auto ca = ReadTextFile(tls.ca_file);
+    auto cert = ReadTextFile(tls.cert_file);
+    auto key = ReadTextFile(tls.key_file);
+    for (const auto* f : {&ca, &cert, &key}) {
+      if (!f->ok()) return f->status();
+    }
+    grpc::SslServerCredentialsOptions o(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+    o.pem_root_certs = *ca;
+    o.pem_key_cert_pairs.push_back({*key, *cert});
+    credentials = grpc::SslServerCredentials(o);
+  }
+  builder.AddListeningPort(host + ":" + std::to_string(port), credentials, &bound);
   for (auto* s : services_) builder.RegisterService(s);
   RpcMetrics metrics{
       &prometheus::BuildCounter()

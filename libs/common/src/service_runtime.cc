@@ -63,7 +63,7 @@ void ServiceRuntime::AddBackground(std::function<void(std::stop_token)> loop) {
 }
 
 void ServiceRuntime::Start(KafkaConsumer::Handler handler) {
-  auto grpc_port = grpc_->Start(server_.host, server_.grpc_port);
+  auto grpc_port = grpc_->Start(server_.host, server_.grpc_port, server_.tls);
   if (!grpc_port.ok()) throw ConfigError("server.grpc_port", grpc_port.status().message());
   auto admin_port = admin_->Start(server_.host, server_.admin_port);
   if (!admin_port.ok()) throw ConfigError("server.admin_port", admin_port.status().message());
@@ -89,7 +89,10 @@ void ServiceRuntime::Start(KafkaConsumer::Handler handler) {
   if (consumer_ && handler) {
     consumer_thread_ = std::jthread([this, handler](std::stop_token st) { consumer_->Run(st, handler); });
   }
-  log::Info(options_.service + "_listening").Kv("grpc_port", *grpc_port).Kv("admin_port", *admin_port);
+  log::Info(options_.service + "_listening")
+      .Kv("grpc_port", *grpc_port)
+      .Kv("admin_port", *admin_port)
+      .Kv("grpc_tls", server_.tls.enabled() ? "mutual" : "off");
 }
 
 int ServiceRuntime::WaitForShutdown() {

@@ -17,8 +17,9 @@ Caller CallerOf(const grpc::ServerContext& context) {
   return caller;
 }
 
-GrpcCaseReporter::GrpcCaseReporter(const std::string& intake_target)
-    : stub_(v1::IntakeService::NewStub(grpc::CreateChannel(intake_target, grpc::InsecureChannelCredentials()))) {}
+GrpcCaseReporter::GrpcCaseReporter(const std::string& intake_target,
+                                   std::shared_ptr<grpc::ChannelCredentials> credentials)
+    : stub_(v1::IntakeService::NewStub(grpc::CreateChannel(intake_target, std::move(credentials)))) {}
 
 StatusOr<std::string> GrpcCaseReporter::Report(const v1::ReportCaseRequest& request) {
   grpc::ClientContext ctx;

@@ -16,7 +16,7 @@ Caller CallerOf(const grpc::ServerContext& context);
 
 class GrpcCaseReporter final : public CaseReporter {
  public:
-  explicit GrpcCaseReporter(const std::string& intake_target);
+  GrpcCaseReporter(const std::string& intake_target, std::shared_ptr<grpc::ChannelCredentials> credentials);
   StatusOr<std::string> Report(const v1::ReportCaseRequest& request) override;
 
  private:

@@ -4,6 +4,7 @@
 
 #include "services/household/src/grpc_handler.h"
 #include "warroom/common/data_file.h"
+#include "warroom/common/grpc_server.h"
 #include "warroom/common/service_runtime.h"
 
 namespace warroom::household {
@@ -36,7 +37,9 @@ int Run(int argc, char** argv) {
   ServiceRuntime runtime(config, {"household", {}, {}});
   SystemClock clock;
   IdGenerator ids(clock);
-  GrpcCaseReporter cases(intake_target);
+  // Calls to intake use the client certificate from intake.tls.* (mutual TLS) when given.
+  GrpcCaseReporter cases(intake_target,
+                         LoadOrExit("intake.tls", ClientCredentials(TlsFiles::Load(config, "intake.tls"))));
   HouseholdCore core(runtime.redis(), runtime.outbox(), {&geo, &norms, &access, &pii}, cases, clock, ids,
                      &runtime.registry());
   runtime.AddBackground([&core](std::stop_token stop) { core.Run(stop); });

@@ -90,10 +90,19 @@ struct KafkaConfig {
   static KafkaConfig Load(const ConfigReader& config, const std::string& prefix = "kafka");
 };
 
+// Certificate files for mutual TLS (PEM). Empty cert_file: plaintext (development only).
+struct TlsFiles {
+  std::string cert_file, key_file, ca_file;
+  bool enabled() const { return !cert_file.empty(); }
+  // `<prefix>.cert_file`, `.key_file`, `.ca_file`; all three or none, else ConfigError.
+  static TlsFiles Load(const ConfigReader& config, const std::string& prefix);
+};
+
 struct ServerConfig {
   std::string host = "127.0.0.1";
   int grpc_port = 0;   // 0: any free port, reported at start
   int admin_port = 0;  // /metrics, /healthz, /readyz
+  TlsFiles tls;        // server.tls.*: the gRPC port requires and verifies client certificates
   static ServerConfig Load(const ConfigReader& config, const std::string& prefix = "server");
 };
 

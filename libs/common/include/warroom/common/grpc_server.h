@@ -9,6 +9,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "warroom/common/config.h"
 #include "warroom/common/status.h"
 
 namespace prometheus {
@@ -17,13 +18,17 @@ class Registry;
 
 namespace warroom {
 
+// Channel credentials for calling a peer: mutual TLS with these files, or plaintext without.
+// NOT_FOUND naming the file when one cannot be read.
+StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ClientCredentials(const TlsFiles& tls);
+
 class GrpcServer {
  public:
   GrpcServer(std::string service_name, std::shared_ptr<prometheus::Registry> registry);
   ~GrpcServer();
 
   void AddService(grpc::Service* service);  // not owned; must outlive the server
-  StatusOr<int> Start(const std::string& host, int port);
+  StatusOr<int> Start(const std::string& host, int port, const TlsFiles& tls = {});
   // Stops accepting calls and waits up to grace for running ones to finish.
   void Shutdown(std::chrono::milliseconds grace = std::chrono::seconds(5));
   // Marks the whole server serving or not in grpc.health.v1.

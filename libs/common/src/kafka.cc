@@ -3,8 +3,8 @@
 #include <librdkafka/rdkafka.h>
 
 #include <algorithm>
-#include <thread>
 
+#include "warroom/common/clock.h"
 #include "warroom/common/log.h"
 
 namespace warroom {
@@ -294,12 +294,7 @@ void KafkaConsumer::Run(std::stop_token stop, const Handler& handler) {
           .Kv("partition", msg.partition)
           .Kv("offset", msg.offset)
           .Kv("reason", s.ToString());
-      // Wait in small steps so that a stop request is honoured promptly.
-      auto until = std::chrono::steady_clock::now() + backoff;
-      while (std::chrono::steady_clock::now() < until && !stop.stop_requested()) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-      }
-      if (stop.stop_requested()) return;  // not stored: redelivered after restart
+      if (!SleepUnlessStopped(stop, backoff)) return;  // not stored: redelivered after restart
       backoff = std::min(backoff * 2, options_.max_retry_backoff);
     }
     rd_kafka_offset_store(m->rkt, m->partition, m->offset);  // commits offset + 1

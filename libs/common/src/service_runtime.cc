@@ -4,6 +4,7 @@
 #include <prometheus/registry.h>
 #include <unistd.h>
 
+#include "warroom/common/clock.h"
 #include "warroom/common/log.h"
 #include "warroom/common/metrics.h"
 
@@ -79,9 +80,7 @@ void ServiceRuntime::Start(KafkaConsumer::Handler handler) {
         for (const auto& [topic, n] : lag_source_()) {
           lag.Add({{"topic", topic}}).Set(static_cast<double>(n));
         }
-        for (int i = 0; i < 10 && !stop.stop_requested(); ++i) {
-          std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        }
+        SleepUnlessStopped(stop, std::chrono::seconds(1));
       }
     });
   }

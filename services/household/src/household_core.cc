@@ -3,7 +3,6 @@
 #include <prometheus/counter.h>
 #include <prometheus/registry.h>
 
-#include <thread>
 
 #include "warroom/common/enum_names.h"
 #include "warroom/common/log.h"
@@ -346,7 +345,7 @@ StatusOr<int> HouseholdCore::RaisePendingCases() {
 void HouseholdCore::Run(std::stop_token stop) {
   while (!stop.stop_requested()) {
     (void)RaisePendingCases();
-    for (int i = 0; i < 20 && !stop.stop_requested(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    SleepUnlessStopped(stop, std::chrono::seconds(2));
   }
 }
 

@@ -2,8 +2,6 @@
 // assessments and hotspot alerts), its gauges and the gRPC service.
 #include <CLI/CLI.hpp>
 
-#include <thread>
-
 #include "services/psp/src/grpc_handler.h"
 #include "warroom/common/data_file.h"
 #include "warroom/common/service_runtime.h"
@@ -35,7 +33,7 @@ int Run(int argc, char** argv) {
   runtime.AddBackground([&core](std::stop_token stop) {
     while (!stop.stop_requested()) {
       core.UpdateGauges();
-      for (int i = 0; i < 50 && !stop.stop_requested(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      SleepUnlessStopped(stop, std::chrono::seconds(5));
     }
   });
   PspGrpcService service(core);

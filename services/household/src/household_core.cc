@@ -438,17 +438,17 @@ StatusOr<v1::ListDueVisitsResponse> HouseholdCore::DueVisits(const v1::ListDueVi
 StatusOr<v1::GetBacklogResponse> HouseholdCore::Backlog(const v1::GetBacklogRequest& r) {
   std::vector<std::string> wards;
   if (!r.ward_code().empty() == !r.municipality_code().empty()) {
-    return InvalidArgumentError("give one of ward_code or municipality_code", {{"ward_code", "one of ward_code or municipality_code"}});
+    return FieldError("ward_code", "give one of ward_code or municipality_code");
   }
   if (!r.ward_code().empty()) {
     if (data_.geo->FindWard(r.ward_code()) == nullptr) {
-      return InvalidArgumentError("ward_code: not a ward", {{"ward_code", "not a ward in the reference data"}});
+      return FieldError("ward_code", "not a ward in the reference data");
     }
     wards.push_back(r.ward_code());
   } else {
     for (const Ward* w : data_.geo->WardsOf(r.municipality_code())) wards.push_back(w->code);
     if (wards.empty()) {
-      return InvalidArgumentError("municipality_code: no such municipality", {{"municipality_code", "not a local municipality or metro"}});
+      return FieldError("municipality_code", "not a local municipality or metro");
     }
   }
   std::vector<RedisArgs> gets;
@@ -477,7 +477,7 @@ StatusOr<v1::Household> HouseholdCore::Erase(const v1::EraseHouseholdRequest& r,
   if (!data_.access->MaySeePersonal(caller)) {
     return PermissionDeniedError("this role may not erase personal information");
   }
-  if (r.reason().empty()) return InvalidArgumentError("reason: required", {{"reason", "say why (e.g. the resident's request)"}});
+  if (r.reason().empty()) return FieldError("reason", "say why (e.g. the resident's request)");
   for (int attempt = 0; attempt < 5; ++attempt) {
     auto loaded = Load(r.household_id());
     if (!loaded.ok()) return loaded.status();

@@ -39,10 +39,6 @@ bool Holds(v1::DeploymentStatus s) {
          s == v1::DEPLOYMENT_STATUS_ACTIVE;
 }
 
-Status Field(const std::string& field, const std::string& why) {
-  return InvalidArgumentError(field + ": " + why, {{field, why}});
-}
-
 }  // namespace
 
 StatusOr<PriorityDistricts> PriorityDistricts::Load(const std::string& text, const std::string& file) {
@@ -294,12 +290,12 @@ StatusOr<v1::Deployment> PspCore::Propose(const v1::ProposeDeploymentRequest& r)
   for (const auto& f : *firms) {
     if (f.firm_id() == r.firm_id()) firm = &f;
   }
-  if (firm == nullptr) return Field("firm_id", "no such firm");
+  if (firm == nullptr) return FieldError("firm_id", "no such firm");
   const v1::Professional* pro = nullptr;
   for (const auto& p : firm->professionals()) {
     if (p.professional_id() == r.professional_id()) pro = &p;
   }
-  if (pro == nullptr) return Field("professional_id", "not a professional of firm " + r.firm_id());
+  if (pro == nullptr) return FieldError("professional_id", "not a professional of firm " + r.firm_id());
   if (pro->discipline() != request.discipline()) {
     return FailedPreconditionError("professional " + r.professional_id() + " is " + Label(pro->discipline()) +
                                    "; the request needs " + Label(request.discipline()));
@@ -308,7 +304,7 @@ StatusOr<v1::Deployment> PspCore::Propose(const v1::ProposeDeploymentRequest& r)
   for (const auto& c : firm->contracts()) {
     if (c.contract_id() == r.contract_id()) contract = &c;
   }
-  if (contract == nullptr) return Field("contract_id", "not a contract of firm " + r.firm_id());
+  if (contract == nullptr) return FieldError("contract_id", "not a contract of firm " + r.firm_id());
   auto tracks = Tracks();
   if (!tracks.ok()) return tracks.status();
   if ((*tracks)[pro->professional_id()].active >= std::max(1, pro->max_concurrent_deployments())) {
@@ -396,8 +392,8 @@ StatusOr<v1::Deployment> PspCore::Transition(const v1::TransitionDeploymentReque
   }
   Mutation m(d.deployment_id());
   if (r.to() == v1::DEPLOYMENT_STATUS_COMPLETED) {
-    if (r.rating() < 1 || r.rating() > 5) return Field("rating", "rate the deployment 1 to 5 when completing it");
-    if (r.municipal_staff_trained() < 0) return Field("municipal_staff_trained", "must not be negative");
+    if (r.rating() < 1 || r.rating() > 5) return FieldError("rating", "rate the deployment 1 to 5 when completing it");
+    if (r.municipal_staff_trained() < 0) return FieldError("municipal_staff_trained", "must not be negative");
     d.set_rating(r.rating());
     d.set_municipal_staff_trained(r.municipal_staff_trained());
   }
@@ -410,8 +406,8 @@ StatusOr<v1::Deployment> PspCore::Transition(const v1::TransitionDeploymentReque
 }
 
 StatusOr<v1::Deployment> PspCore::AddDeliverable(const v1::AddDeliverableRequest& r) {
-  if (r.title().empty()) return Field("title", "required");
-  if (!r.has_due()) return Field("due", "required");
+  if (r.title().empty()) return FieldError("title", "required");
+  if (!r.has_due()) return FieldError("due", "required");
   auto loaded = LoadVersioned<v1::Deployment>(DeploymentKey(r.deployment_id()));
   if (!loaded.ok()) return loaded.status();
   auto [version, d] = std::move(*loaded);
@@ -430,7 +426,7 @@ StatusOr<v1::Deployment> PspCore::CompleteDeliverable(const v1::CompleteDelivera
   for (auto& x : *d.mutable_deliverables()) {
     if (x.deliverable_id() == r.deliverable_id()) dl = &x;
   }
-  if (dl == nullptr) return Field("deliverable_id", "no such deliverable on " + r.deployment_id());
+  if (dl == nullptr) return FieldError("deliverable_id", "no such deliverable on " + r.deployment_id());
   if (dl->has_completed_at()) return d;  // already completed: nothing changes
   *dl->mutable_completed_at() = r.has_completed_at() ? r.completed_at() : ToTimestamp(clock_.Now());
   dl->set_on_time(dl->completed_at().seconds() <= dl->due().seconds());
@@ -518,7 +514,7 @@ StatusOr<v1::ServiceBacklogLine> PspCore::ImportBaseline(const v1::ImportBaselin
 StatusOr<v1::DistrictBacklog> PspCore::Backlog(const std::string& district) {
   const v1::PriorityDistrict* p = priority_.Find(district);
   const Municipality* m = geo_.FindMunicipality(district);
-  if (p == nullptr && m == nullptr) return Field("district_code", "not a district in the reference data or the priority list");
+  if (p == nullptr && m == nullptr) return FieldError("district_code", "not a district in the reference data or the priority list");
   auto replies = redis_.Pipeline({{"HGETALL", kBaseline}, {"HGETALL", AssessedKey(district)}, {"SMEMBERS", ProjectsKey(district)}});
   if (!replies.ok()) return replies.status();
   auto map_of = [](const RedisReply& r) {

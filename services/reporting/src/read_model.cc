@@ -90,11 +90,6 @@ void AddMilestone(Fact& fact, Milestone::Kind kind, v1::Tier tier, int64_t at) {
   }
 }
 
-Status FieldError(std::string field, std::string description) {
-  std::string message = field + ": " + description;
-  return InvalidArgumentError(std::move(message), {{std::move(field), std::move(description)}});
-}
-
 double Share(const MetBreached& m) {
   int64_t all = m.met + m.breached;
   return all == 0 ? 0.0 : static_cast<double>(m.met) / static_cast<double>(all);

@@ -89,6 +89,12 @@ inline Status DataLossError(std::string message) {
   return Status(StatusCode::kDataLoss, std::move(message));
 }
 
+// INVALID_ARGUMENT "field: description" carrying that one field violation.
+inline Status FieldError(std::string field, std::string description) {
+  std::string message = field + ": " + description;
+  return InvalidArgumentError(std::move(message), {{std::move(field), std::move(description)}});
+}
+
 // Collects field violations while a request is validated, then becomes one Status.
 class FieldErrors {
  public:

@@ -29,8 +29,6 @@ int64_t Millis(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
-TimePoint At(const google::protobuf::Timestamp& ts) { return FromTimestamp(ts); }
-
 }  // namespace
 
 EscalationCore::EscalationCore(RedisClient& redis, OutboxStore& outbox, const SlaEngine& engine,
@@ -352,13 +350,13 @@ StatusOr<v1::BusinessTimeResponse> EscalationCore::BusinessTime(const v1::Busine
   }
   WARROOM_RETURN_IF_ERROR(errors.ToStatus("the business time request is invalid"));
   v1::BusinessTimeResponse out;
-  TimePoint from = At(r.from());
+  TimePoint from = FromTimestamp(r.from());
   if (r.what_case() == v1::BusinessTimeRequest::kAddSeconds) {
     TimePoint to = cal->Add(from, std::chrono::seconds(r.add_seconds()));
     *out.mutable_to() = ToTimestamp(to);
     out.set_seconds(r.add_seconds());
   } else {
-    out.set_seconds(cal->Between(from, At(r.to())).count());
+    out.set_seconds(cal->Between(from, FromTimestamp(r.to())).count());
     *out.mutable_to() = r.to();
   }
   return out;

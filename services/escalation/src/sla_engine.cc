@@ -1,19 +1,13 @@
 #include "services/escalation/src/sla_engine.h"
 
-#include <google/protobuf/util/time_util.h>
-
 #include "warroom/common/enum_names.h"
 #include "warroom/common/timestamps.h"
 
 namespace warroom::escalation {
 
-using google::protobuf::util::TimeUtil;
 using Kind = v1::SlaChanged::Kind;
 
 namespace {
-
-google::protobuf::Timestamp Stamp(TimePoint t) { return ToTimestamp(t); }
-TimePoint At(const google::protobuf::Timestamp& ts) { return FromTimestamp(ts); }
 
 bool Running(const v1::SlaClock& c) { return c.state() == v1::SlaClock::STATE_RUNNING; }
 bool Started(const v1::SlaClock& c) { return c.state() != v1::SlaClock::STATE_UNSPECIFIED; }
@@ -75,7 +69,7 @@ void SlaEngine::Notify(const v1::SlaClock& c, const std::string& what, TimePoint
     for (const auto& r : it->second) n.add_role_ids(r);
   }
   n.set_what(what);
-  *n.mutable_at() = Stamp(now);
+  *n.mutable_at() = ToTimestamp(now);
   out.notifications.push_back(std::move(n));
 }
 
@@ -83,7 +77,7 @@ void SlaEngine::EndVisit(v1::SlaClock& c, TimePoint now, const std::string& outc
   if (c.tiers_size() == 0) return;
   auto* visit = c.mutable_tiers(c.tiers_size() - 1);
   if (visit->has_ended_at()) return;
-  *visit->mutable_ended_at() = Stamp(now);
+  *visit->mutable_ended_at() = ToTimestamp(now);
   visit->set_outcome(outcome);
 }
 
@@ -91,11 +85,11 @@ void SlaEngine::Arm(v1::SlaClock& c, TimePoint now) const {
   const BusinessCalendar& cal = CalendarOf(c);
   std::chrono::seconds budget(c.budget_seconds());
   std::chrono::seconds left = budget - std::chrono::seconds(c.consumed_seconds());
-  *c.mutable_run_started_at() = Stamp(now);
-  *c.mutable_due_at() = Stamp(cal.Add(now, left));
+  *c.mutable_run_started_at() = ToTimestamp(now);
+  *c.mutable_due_at() = ToTimestamp(cal.Add(now, left));
   auto warn_after = std::chrono::seconds(static_cast<int64_t>(budget.count() * policy_.warning_at())) -
                     std::chrono::seconds(c.consumed_seconds());
-  *c.mutable_warn_at() = Stamp(cal.Add(now, std::max(warn_after, std::chrono::seconds(0))));
+  *c.mutable_warn_at() = ToTimestamp(cal.Add(now, std::max(warn_after, std::chrono::seconds(0))));
   c.set_state(v1::SlaClock::STATE_RUNNING);
   c.set_generation(c.generation() + 1);
 }
@@ -109,7 +103,7 @@ void SlaEngine::StartTier(v1::SlaClock& c, v1::Tier tier, TimePoint now, Kind ki
   c.set_warned(false);
   auto* visit = c.add_tiers();
   visit->set_tier(tier);
-  *visit->mutable_started_at() = Stamp(now);
+  *visit->mutable_started_at() = ToTimestamp(now);
   Arm(c, now);
   Emit(c, kind, out);
 }
@@ -125,7 +119,7 @@ void SlaEngine::OnReported(v1::SlaClock& c, const v1::CaseReported& e, TimePoint
   bool was_running = Started(c);
   c.set_critical(true);
   const TierBudgets& b = policy_.For(c.category(), true);
-  *c.mutable_acknowledge_due_at() = Stamp(policy_.Calendar(b.calendar)->Add(now, b.acknowledge));
+  *c.mutable_acknowledge_due_at() = ToTimestamp(policy_.Calendar(b.calendar)->Add(now, b.acknowledge));
   if (was_running) EndVisit(c, now, "rapid_response");
   StartTier(c, v1::TIER_RAPID_RESPONSE, now, v1::SlaChanged::KIND_RAPID_RESPONSE, out);
   Notify(c, "rapid_response", now, out);
@@ -141,7 +135,7 @@ void SlaEngine::OnAssigned(v1::SlaClock& c, const v1::CaseAssigned& e, TimePoint
   if (Started(c)) return;  // a reassignment keeps the clock; only who is told changes
   // The clock starts when someone is responsible.
   const TierBudgets& b = policy_.For(c.category(), c.critical());
-  *c.mutable_acknowledge_due_at() = Stamp(policy_.Calendar(b.calendar)->Add(now, b.acknowledge));
+  *c.mutable_acknowledge_due_at() = ToTimestamp(policy_.Calendar(b.calendar)->Add(now, b.acknowledge));
   StartTier(c, v1::TIER_WARD, now, v1::SlaChanged::KIND_CLOCK_STARTED, out);
 }
 
@@ -156,7 +150,7 @@ void SlaEngine::OnStatusChanged(v1::SlaClock& c, const v1::CaseStatusChanged& e,
       if (!Running(c)) return;
       // The time used so far is kept; the clock waits for the resident.
       c.set_consumed_seconds(c.consumed_seconds() +
-                             CalendarOf(c).Between(At(c.run_started_at()), now).count());
+                             CalendarOf(c).Between(FromTimestamp(c.run_started_at()), now).count());
       c.set_state(v1::SlaClock::STATE_PAUSED);
       c.set_generation(c.generation() + 1);
       Emit(c, v1::SlaChanged::KIND_PAUSED, out);
@@ -192,7 +186,7 @@ void SlaEngine::OnReopened(v1::SlaClock& c, TimePoint now, Outputs& out) const {
 void SlaEngine::OnRecategorised(v1::SlaClock& c, v1::Category to, TimePoint now, Outputs& out) const {
   bool running = Running(c);
   if (running) {
-    c.set_consumed_seconds(c.consumed_seconds() + CalendarOf(c).Between(At(c.run_started_at()), now).count());
+    c.set_consumed_seconds(c.consumed_seconds() + CalendarOf(c).Between(FromTimestamp(c.run_started_at()), now).count());
   }
   c.set_category(to);
   if (!Started(c) || c.state() == v1::SlaClock::STATE_STOPPED || c.state() == v1::SlaClock::STATE_OVERDUE) return;
@@ -247,12 +241,12 @@ std::vector<Timer> SlaEngine::Timers(const v1::SlaClock& c) const {
     return c.case_number() + "|" + kind + "|" + std::to_string(c.generation());
   };
   if (Running(c)) {
-    if (!c.warned()) timers.push_back({TimerKind::kWarn, At(c.warn_at()), member("warn")});
-    timers.push_back({TimerKind::kBreach, At(c.due_at()), member("breach")});
+    if (!c.warned()) timers.push_back({TimerKind::kWarn, FromTimestamp(c.warn_at()), member("warn")});
+    timers.push_back({TimerKind::kBreach, FromTimestamp(c.due_at()), member("breach")});
   }
   if (Started(c) && !c.acknowledged() && c.has_acknowledge_due_at() &&
       c.state() != v1::SlaClock::STATE_STOPPED) {
-    timers.push_back({TimerKind::kAcknowledge, At(c.acknowledge_due_at()), member("ack")});
+    timers.push_back({TimerKind::kAcknowledge, FromTimestamp(c.acknowledge_due_at()), member("ack")});
   }
   return timers;
 }
@@ -260,9 +254,9 @@ std::vector<Timer> SlaEngine::Timers(const v1::SlaClock& c) const {
 std::chrono::seconds SlaEngine::Remaining(const v1::SlaClock& c, TimePoint now) const {
   std::chrono::seconds budget(c.budget_seconds());
   std::chrono::seconds used(c.consumed_seconds());
-  if (Running(c)) used += CalendarOf(c).Between(At(c.run_started_at()), now);
-  if (c.state() == v1::SlaClock::STATE_RUNNING && now > At(c.due_at())) {
-    return -std::chrono::duration_cast<std::chrono::seconds>(now - At(c.due_at()));
+  if (Running(c)) used += CalendarOf(c).Between(FromTimestamp(c.run_started_at()), now);
+  if (c.state() == v1::SlaClock::STATE_RUNNING && now > FromTimestamp(c.due_at())) {
+    return -std::chrono::duration_cast<std::chrono::seconds>(now - FromTimestamp(c.due_at()));
   }
   return budget - used;
 }

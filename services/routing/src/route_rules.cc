@@ -14,12 +14,6 @@ namespace warroom::routing {
 
 namespace {
 
-Status At(const std::string& file, const YAML::Node& node, const std::string& why) {
-  return DataError(file, node, why);
-}
-
-StatusOr<YAML::Node> Parse(const std::string& text, const std::string& file) { return ParseYaml(text, file); }
-
 std::string Scalar(const YAML::Node& node, const char* key) {
   const YAML::Node v = node[key];
   return v && v.IsScalar() ? v.Scalar() : std::string();
@@ -29,12 +23,12 @@ std::string Scalar(const YAML::Node& node, const char* key) {
 
 StatusOr<Departments> Departments::Load(const std::string& text, const std::string& file,
                                         const Geography& geo) {
-  auto root = Parse(text, file);
+  auto root = ParseYaml(text, file);
   if (!root.ok()) return root.status();
   Departments d;
   auto add = [&](Department dep, const YAML::Node& at) -> Status {
-    if (dep.id.empty() || dep.name.empty()) return At(file, at, "a department needs an id and a name");
-    if (!d.by_id_.emplace(dep.id, dep).second) return At(file, at, "duplicate department id " + dep.id);
+    if (dep.id.empty() || dep.name.empty()) return DataError(file, at, "a department needs an id and a name");
+    if (!d.by_id_.emplace(dep.id, dep).second) return DataError(file, at, "duplicate department id " + dep.id);
     return Status::Ok();
   };
   for (const auto& f : (*root)["municipal_functions"]) d.functions_.push_back(f.Scalar());
@@ -42,11 +36,11 @@ StatusOr<Departments> Departments::Load(const std::string& text, const std::stri
     std::string muni = m.first.Scalar();
     const Municipality* known = geo.FindMunicipality(muni);
     if (known == nullptr || (known->kind != MunicipalityKind::kMetro && known->kind != MunicipalityKind::kLocal)) {
-      return At(file, m.first, "'" + muni + "' is not a metro or local municipality");
+      return DataError(file, m.first, "'" + muni + "' is not a metro or local municipality");
     }
     for (const auto& f : m.second) {
       std::string function = f.first.Scalar();
-      if (!d.IsFunction(function)) return At(file, f.first, "unknown municipal function '" + function + "'");
+      if (!d.IsFunction(function)) return DataError(file, f.first, "unknown municipal function '" + function + "'");
       Department dep{Scalar(f.second, "id"), Scalar(f.second, "name"), v1::SPHERE_MUNICIPAL, muni, function};
       WARROOM_RETURN_IF_ERROR(add(dep, f.second));
       d.by_function_[muni + "/" + function] = dep.id;
@@ -91,7 +85,7 @@ bool Departments::IsFunction(std::string_view function) const {
 
 StatusOr<RuleSet> RuleSet::Load(const std::string& text, const std::string& file,
                                 const Geography& geo, const Departments& departments) {
-  auto root = Parse(text, file);
+  auto root = ParseYaml(text, file);
   if (!root.ok()) return root.status();
   const YAML::Node list = (*root)["rules"];
   if (!list || !list.IsSequence()) return InvalidArgumentError(file + ": needs a 'rules' list");
@@ -103,56 +97,56 @@ StatusOr<RuleSet> RuleSet::Load(const std::string& text, const std::string& file
     Rule r;
     r.line = n.Mark().line + 1;
     r.id = Scalar(n, "id");
-    if (r.id.empty()) return At(file, n, "a rule needs an id");
-    if (!ids.insert(r.id).second) return At(file, n, "duplicate rule id " + r.id);
+    if (r.id.empty()) return DataError(file, n, "a rule needs an id");
+    if (!ids.insert(r.id).second) return DataError(file, n, "duplicate rule id " + r.id);
     for (const auto& kv : n) {
       static const std::set<std::string> kKeys = {"id", "category", "municipality", "region",
                                                   "ward", "sphere", "department"};
       if (!kKeys.contains(kv.first.Scalar())) {
-        return At(file, kv.first, "rule " + r.id + ": unknown key '" + kv.first.Scalar() + "'");
+        return DataError(file, kv.first, "rule " + r.id + ": unknown key '" + kv.first.Scalar() + "'");
       }
     }
     auto category = ParseLabel<v1::Category>(Scalar(n, "category"));
-    if (!category) return At(file, n, "rule " + r.id + ": unknown category '" + Scalar(n, "category") + "'");
+    if (!category) return DataError(file, n, "rule " + r.id + ": unknown category '" + Scalar(n, "category") + "'");
     r.category = *category;
     r.municipality = Scalar(n, "municipality");
     r.region = Scalar(n, "region");
     r.ward = Scalar(n, "ward");
     int narrowing = !r.municipality.empty() + !r.region.empty() + !r.ward.empty();
-    if (narrowing > 1) return At(file, n, "rule " + r.id + ": narrow by one of municipality, region or ward");
+    if (narrowing > 1) return DataError(file, n, "rule " + r.id + ": narrow by one of municipality, region or ward");
     if (!r.municipality.empty() && geo.FindMunicipality(r.municipality) == nullptr) {
-      return At(file, n, "rule " + r.id + ": unknown municipality '" + r.municipality + "'");
+      return DataError(file, n, "rule " + r.id + ": unknown municipality '" + r.municipality + "'");
     }
     if (!r.ward.empty() && geo.FindWard(r.ward) == nullptr) {
-      return At(file, n, "rule " + r.id + ": unknown ward '" + r.ward + "'");
+      return DataError(file, n, "rule " + r.id + ": unknown ward '" + r.ward + "'");
     }
     if (!r.region.empty()) {
       bool known = false;
       for (const auto& [code, w] : geo.wards()) known |= w.region == r.region;
-      if (!known) return At(file, n, "rule " + r.id + ": unknown region '" + r.region + "'");
+      if (!known) return DataError(file, n, "rule " + r.id + ": unknown region '" + r.region + "'");
     }
     auto sphere = ParseLabel<v1::Sphere>(Scalar(n, "sphere"));
-    if (!sphere) return At(file, n, "rule " + r.id + ": unknown sphere '" + Scalar(n, "sphere") + "'");
+    if (!sphere) return DataError(file, n, "rule " + r.id + ": unknown sphere '" + Scalar(n, "sphere") + "'");
     r.sphere = *sphere;
     r.department = Scalar(n, "department");
     if (r.department.rfind("function:", 0) == 0) {
       if (r.sphere != v1::SPHERE_MUNICIPAL) {
-        return At(file, n, "rule " + r.id + ": a municipal function needs sphere municipal");
+        return DataError(file, n, "rule " + r.id + ": a municipal function needs sphere municipal");
       }
       if (!departments.IsFunction(r.department.substr(9))) {
-        return At(file, n, "rule " + r.id + ": unknown municipal function '" + r.department.substr(9) + "'");
+        return DataError(file, n, "rule " + r.id + ": unknown municipal function '" + r.department.substr(9) + "'");
       }
     } else {
       const Department* dep = departments.Find(r.department);
-      if (dep == nullptr) return At(file, n, "rule " + r.id + ": unknown department '" + r.department + "'");
+      if (dep == nullptr) return DataError(file, n, "rule " + r.id + ": unknown department '" + r.department + "'");
       if (dep->sphere != r.sphere) {
-        return At(file, n, "rule " + r.id + ": " + r.department + " is " + Label(dep->sphere) +
+        return DataError(file, n, "rule " + r.id + ": " + r.department + " is " + Label(dep->sphere) +
                                ", not " + Label(r.sphere));
       }
     }
     std::string scope = Label(r.category) + "|" + r.municipality + "|" + r.region + "|" + r.ward;
     if (!scopes.insert(scope).second) {
-      return At(file, n, "rule " + r.id + " covers the same category and place as an earlier rule");
+      return DataError(file, n, "rule " + r.id + " covers the same category and place as an earlier rule");
     }
     set.rules_.push_back(std::move(r));
   }
@@ -228,7 +222,7 @@ StatusOr<RouteDecision> RuleSet::Route(v1::Category category, const Location& wh
 }
 
 StatusOr<WarRoomRoles> WarRoomRoles::Load(const std::string& text, const std::string& file) {
-  auto root = Parse(text, file);
+  auto root = ParseYaml(text, file);
   if (!root.ok()) return root.status();
   WarRoomRoles roles;
   for (const auto& tier : *root) {

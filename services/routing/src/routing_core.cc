@@ -1,6 +1,5 @@
 #include "services/routing/src/routing_core.h"
 
-#include <google/protobuf/util/time_util.h>
 #include <prometheus/counter.h>
 #include <prometheus/registry.h>
 
@@ -16,8 +15,6 @@ namespace warroom::routing {
 namespace {
 
 std::string AssignmentKey(std::string_view cn) { return "routing:{" + std::string(cn) + "}:asg"; }
-
-google::protobuf::Timestamp Stamp(TimePoint t) { return ToTimestamp(t); }
 
 }  // namespace
 
@@ -74,7 +71,7 @@ Status RoutingCore::Commit(const std::optional<v1::Assignment>& before, v1::Assi
   change->set_rule_id(after.rule_id());
   change->set_reason(reason);
   change->set_manual(after.rule_id().empty());
-  *change->mutable_at() = Stamp(clock_.Now());
+  *change->mutable_at() = ToTimestamp(clock_.Now());
 
   Mutation m(after.case_number());
   if (!processed_event_id.empty()) m.MarkProcessed("routing", processed_event_id);

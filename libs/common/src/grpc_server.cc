@@ -82,18 +82,32 @@ GrpcServer::~GrpcServer() { Shutdown(std::chrono::milliseconds(0)); }
 
 void GrpcServer::AddService(grpc::Service* service) { services_.push_back(service); }
 
+namespace {
+
+struct TlsPem {
+  std::string ca, cert, key;
+};
+
+StatusOr<TlsPem> ReadTlsFiles(const TlsFiles& tls) {
+  TlsPem pem;
+  for (auto [path, out] : {std::pair{&tls.ca_file, &pem.ca}, {&tls.cert_file, &pem.cert}, {&tls.key_file, &pem.key}}) {
+    auto text = ReadTextFile(*path);
+    if (!text.ok()) return text.status();
+    *out = std::move(*text);
+  }
+  return pem;
+}
+
+}  // namespace
+
 StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ClientCredentials(const TlsFiles& tls) {
   if (!tls.enabled()) return grpc::InsecureChannelCredentials();
+  auto pem = ReadTlsFiles(tls);
+  if (!pem.ok()) return pem.status();
   grpc::SslCredentialsOptions o;
-  auto ca = ReadTextFile(tls.ca_file);
-  auto cert = ReadTextFile(tls.cert_file);
-  auto key = ReadTextFile(tls.key_file);
-  for (const auto* f : {&ca, &cert, &key}) {
-    if (!f->ok()) return f->status();
-  }
-  o.pem_root_certs = *ca;
-  o.pem_cert_chain = *cert;
-  o.pem_private_key = *key;
+  o.pem_root_certs = pem->ca;
+  o.pem_cert_chain = pem->cert;
+  o.pem_private_key = pem->key;
   return grpc::SslCredentials(o);
 }
 
@@ -106,15 +120,11 @@ StatusOr<int> GrpcServer::Start(const std::string& host, int port, const TlsFile
   if (tls.enabled()) {
     // Mutual TLS: the server proves itself and accepts only clients whose certificate the CA
     // signed.
-    auto ca = ReadTextFile(tls.ca_file);
-    auto cert = ReadTextFile(tls.cert_file);
-    auto key = ReadTextFile(tls.key_file);
-    for (const auto* f : {&ca, &cert, &key}) {
-      if (!f->ok()) return f->status();
-    }
+    auto pem = ReadTlsFiles(tls);
+    if (!pem.ok()) return pem.status();
     grpc::SslServerCredentialsOptions o(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
-    o.pem_root_certs = *ca;
-    o.pem_key_cert_pairs.push_back({*key, *cert});
+    o.pem_root_certs = pem->ca;
+    o.pem_key_cert_pairs.push_back({pem->key, pem->cert});
     credentials = grpc::SslServerCredentials(o);
   }
   builder.AddListeningPort(host + ":" + std::to_string(port), credentials, &bound);

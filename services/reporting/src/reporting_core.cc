@@ -155,13 +155,15 @@ int ReportingCore::ApplyBatch(KafkaPartitionReader& reader, ReadModel& model, Po
   };
   std::vector<Decoded> batch;
   std::map<std::string, double> per_topic;
-  int read = reader.Read(options_.batch, std::chrono::milliseconds(100), [&](const KafkaMessage& m) {
+  int taken = 0;
+  reader.Read(options_.batch, std::chrono::milliseconds(100), [&](const KafkaMessage& m) {
     std::pair<std::string, int32_t> tp{std::string(m.topic), m.partition};
     if (stop_at != nullptr) {
       auto target = stop_at->find(tp);
       if (target == stop_at->end() || m.offset >= target->second) return;
     }
     positions[tp] = m.offset + 1;
+    ++taken;
     auto envelope = DecodeEnvelope(m.value);
     if (!envelope.ok()) {
       log::Error("event_rejected")
@@ -173,7 +175,7 @@ int ReportingCore::ApplyBatch(KafkaPartitionReader& reader, ReadModel& model, Po
     }
     batch.push_back({tp.first, std::move(*envelope)});
   });
-  if (batch.empty()) return read;
+  if (batch.empty()) return taken;
   std::unique_lock<std::shared_mutex> guard;
   if (lock != nullptr) guard = std::unique_lock(*lock);
   for (const Decoded& d : batch) {
@@ -191,7 +193,7 @@ int ReportingCore::ApplyBatch(KafkaPartitionReader& reader, ReadModel& model, Po
   if (metrics_ && lock != nullptr) {
     for (const auto& [topic, n] : per_topic) metrics_->applied.Add({{"topic", topic}}).Increment(n);
   }
-  return read;
+  return taken;
 }
 
 Status ReportingCore::SaveCheckpoint() {
@@ -349,10 +351,7 @@ StatusOr<v1::RebuildResponse> ReportingCore::Rebuild() {
   auto t0 = std::chrono::steady_clock::now();
   auto last_progress = t0;
   while (!reached()) {
-    uint64_t before = applied;
-    auto size_before = positions;
-    ApplyBatch(**reader, *rebuilt, positions, nullptr, &targets, &applied);
-    if (applied != before || positions != size_before) {
+    if (ApplyBatch(**reader, *rebuilt, positions, nullptr, &targets, &applied) > 0) {
       last_progress = std::chrono::steady_clock::now();
     } else if (std::chrono::steady_clock::now() - last_progress > options_.rebuild_stall_timeout) {
       return UnavailableError("rebuild stalled: the topics did not deliver up to the live positions");

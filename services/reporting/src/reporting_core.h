@@ -51,7 +51,7 @@ class ReportingCore {
  private:
   struct Metrics;
   // Decodes and applies one batch from `reader` into `model`, advancing `positions`; messages at
-  // or past `stop_at` (when given) are left alone. Returns messages applied.
+  // or past `stop_at` (when given) are left alone. Returns the messages taken (positions advanced).
   int ApplyBatch(KafkaPartitionReader& reader, ReadModel& model, Positions& positions,
                  std::shared_mutex* lock, const Positions* stop_at, uint64_t* applied);
   Status SaveCheckpoint();

@@ -101,6 +101,14 @@ HouseholdCore::HouseholdCore(RedisClient& redis, OutboxStore& outbox, HouseholdD
   }
 }
 
+std::string HouseholdCore::SealPersonal(v1::HouseholdPersonal personal) const {
+  // Validated before: a phone given is a South African number, kept in E.164.
+  if (!personal.head().phone().empty()) {
+    personal.mutable_head()->set_phone(*NormalizeSaPhone(personal.head().phone()));
+  }
+  return data_.pii->Seal(personal.SerializeAsString());
+}
+
 StatusOr<HouseholdCore::Loaded> HouseholdCore::Load(const std::string& h) {
   auto reply = redis_.Command({"HMGET", ProfileKey(h), "v", "pb"});
   if (!reply.ok()) return reply.status();
@@ -141,16 +149,12 @@ StatusOr<v1::Household> HouseholdCore::Register(const v1::RegisterHouseholdReque
   hh.set_monthly_income_rand(r.monthly_income_rand());
   *hh.mutable_grants() = r.grants();
   *hh.mutable_registered_at() = ToTimestamp(clock_.Now());
-  v1::HouseholdPersonal personal = r.personal();
-  if (!personal.head().phone().empty()) {
-    personal.mutable_head()->set_phone(*NormalizeSaPhone(personal.head().phone()));
-  }
   Mutation m(hh.household_id());
   m.RequireAbsent(RequestKey(r.client_request_id()))
       .Do("SET", RequestKey(r.client_request_id()), {hh.household_id(), "EX", std::to_string(90 * 86400)})
       .Do("HSET", ProfileKey(hh.household_id()), {"v", "1", "pb", hh.SerializeAsString()})
       .Do("ZADD", WardKey(ward->code), {std::to_string(Millis(clock_.Now())), hh.household_id()});
-  if (r.has_personal()) m.Do("HSET", PersonalKey(hh.household_id()), {"pb", data_.pii->Seal(personal.SerializeAsString())});
+  if (r.has_personal()) m.Do("HSET", PersonalKey(hh.household_id()), {"pb", SealPersonal(r.personal())});
   auto committed = outbox_.Commit(m);
   if (!committed.ok()) return committed.status();
   if (!committed->applied()) {
@@ -183,11 +187,7 @@ StatusOr<v1::Household> HouseholdCore::Update(const v1::UpdateHouseholdRequest& 
   Mutation m(hh.household_id());
   m.RequireField(ProfileKey(hh.household_id()), "v", std::to_string(loaded->version))
       .Do("HSET", ProfileKey(hh.household_id()), {"v", std::to_string(hh.version()), "pb", hh.SerializeAsString()});
-  if (r.has_personal()) {
-    v1::HouseholdPersonal personal = r.personal();
-    if (!personal.head().phone().empty()) personal.mutable_head()->set_phone(*NormalizeSaPhone(personal.head().phone()));
-    m.Do("HSET", PersonalKey(hh.household_id()), {"pb", data_.pii->Seal(personal.SerializeAsString())});
-  }
+  if (r.has_personal()) m.Do("HSET", PersonalKey(hh.household_id()), {"pb", SealPersonal(r.personal())});
   auto committed = outbox_.Commit(m);
   if (!committed.ok()) return committed.status();
   if (!committed->applied()) {

@@ -64,6 +64,8 @@ class HouseholdCore {
     v1::Household profile;
   };
   StatusOr<Loaded> Load(const std::string& household_id);
+  // The personal record as stored: phone normalised, then sealed.
+  std::string SealPersonal(v1::HouseholdPersonal personal) const;
   StatusOr<v1::Visit> LoadVisit(const std::string& household_id, const std::string& visit_id);
   StatusOr<v1::Visit> RaiseCases(const std::string& household_id, const std::string& visit_id);
   Status Audit(Mutation* m, const std::string& household_id, const Caller& caller,

@@ -278,7 +278,7 @@ StatusOr<bool> ReadModel::Apply(std::string_view topic, const v1::EventEnvelope&
   return true;
 }
 
-bool ReadModel::ApplyCaseEvent(const v1::EventEnvelope& e, Fact& fact) {
+void ReadModel::ApplyCaseEvent(const v1::EventEnvelope& e, Fact& fact) {
   int64_t at = UnixSeconds(e.occurred_at());
   switch (e.payload_case()) {
     case v1::EventEnvelope::kCaseReported: {
@@ -291,7 +291,7 @@ bool ReadModel::ApplyCaseEvent(const v1::EventEnvelope& e, Fact& fact) {
       if (fact.status() == v1::CASE_STATUS_UNSPECIFIED) fact.set_status(v1::CASE_STATUS_REPORTED);
       fact.set_critical(r.critical_reason() != v1::CRITICAL_REASON_UNSPECIFIED);
       fact.set_reported_at(r.has_reported_at() ? UnixSeconds(r.reported_at()) : at);
-      return true;
+      return;
     }
     case v1::EventEnvelope::kCaseStatusChanged: {
       const auto& s = e.case_status_changed();
@@ -300,28 +300,28 @@ bool ReadModel::ApplyCaseEvent(const v1::EventEnvelope& e, Fact& fact) {
       if (s.to() == v1::CASE_STATUS_RESOLVED) {
         AddMilestone(fact, Milestone::KIND_RESOLVED, v1::TIER_UNSPECIFIED, when);
       }
-      return true;
+      return;
     }
     case v1::EventEnvelope::kCaseRecategorised:
       fact.set_category(e.case_recategorised().to());
-      return true;
+      return;
     case v1::EventEnvelope::kCaseLocated:
       fact.set_ward_code(e.case_located().ward_code());
       fact.set_municipality_code(e.case_located().municipality_code());
-      return true;
+      return;
     case v1::EventEnvelope::kCaseReopened: {
       const auto& r = e.case_reopened();
       fact.set_status(v1::CASE_STATUS_REOPENED);
       AddMilestone(fact, Milestone::KIND_REOPENED, v1::TIER_UNSPECIFIED,
                    r.has_reopened_at() ? UnixSeconds(r.reopened_at()) : at);
-      return true;
+      return;
     }
     case v1::EventEnvelope::kCaseAssigned: {
       const auto& a = e.case_assigned();
       fact.set_department(a.department());
       fact.set_sphere(a.sphere());
       fact.set_war_room(a.war_room());
-      return true;
+      return;
     }
     case v1::EventEnvelope::kSlaChanged: {
       const auto& s = e.sla_changed();
@@ -334,13 +334,13 @@ bool ReadModel::ApplyCaseEvent(const v1::EventEnvelope& e, Fact& fact) {
       } else if (s.kind() == v1::SlaChanged::KIND_RAPID_RESPONSE) {
         AddMilestone(fact, Milestone::KIND_RAPID_RESPONSE, s.tier(), at);
       }
-      return true;
+      return;
     }
     case v1::EventEnvelope::kNotification:
       fact.set_notifications(fact.notifications() + 1);
-      return true;
+      return;
     default:
-      return false;  // notes and duplicate links change no rollup
+      return;  // notes and duplicate links change no rollup
   }
 }
 

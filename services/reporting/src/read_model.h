@@ -103,7 +103,7 @@ class ReadModel {
   };
 
   v1::ReportingCaseFact& FactFor(const std::string& case_number);
-  bool ApplyCaseEvent(const v1::EventEnvelope& e, v1::ReportingCaseFact& fact);
+  void ApplyCaseEvent(const v1::EventEnvelope& e, v1::ReportingCaseFact& fact);
   bool ApplyAlertEvent(const v1::EventEnvelope& e);
   bool ApplyDeploymentEvent(const v1::EventEnvelope& e);
   Derived Derive(const v1::ReportingCaseFact& fact) const;

@@ -51,10 +51,10 @@ TEST_P(K8sManifestsTest, EveryServiceHasWhatAnOperatorNeeds) {
   for (const std::string& s : kServices) {
     SCOPED_TRACE(GetParam() + " " + s);
     ASSERT_TRUE(objects.count("Deployment/" + s));
-    for (const char* kind : {"Service/", "PodDisruptionBudget/", "HorizontalPodAutoscaler/", "NetworkPolicy/",
-                             "ServiceMonitor/", "StatefulSet/", "NetworkPolicy/"}) {
-      std::string name = std::string(kind) == "StatefulSet/" ? s + "-redis" : s;
-      EXPECT_TRUE(objects.count(kind + name)) << kind << name;
+    for (const std::string& object :
+         {"Service/" + s, "PodDisruptionBudget/" + s, "HorizontalPodAutoscaler/" + s, "NetworkPolicy/" + s,
+          "ServiceMonitor/" + s, "StatefulSet/" + s + "-redis", "NetworkPolicy/" + s + "-redis"}) {
+      EXPECT_TRUE(objects.count(object)) << object;
     }
     const YAML::Node pod = objects["Deployment/" + s]["spec"]["template"]["spec"];
     EXPECT_TRUE(pod["securityContext"]["runAsNonRoot"].as<bool>());

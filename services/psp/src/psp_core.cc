@@ -512,18 +512,31 @@ StatusOr<v1::ServiceBacklogLine> PspCore::ImportBaseline(const v1::ImportBaselin
 }
 
 StatusOr<v1::DistrictBacklog> PspCore::Backlog(const std::string& district) {
+  auto deployments = Deployments();
+  if (!deployments.ok()) return deployments.status();
+  return BacklogOf(district, *deployments);
+}
+
+StatusOr<v1::DistrictBacklog> PspCore::BacklogOf(const std::string& district,
+                                                 const std::vector<v1::Deployment>& deployments) {
   const v1::PriorityDistrict* p = priority_.Find(district);
   const Municipality* m = geo_.FindMunicipality(district);
   if (p == nullptr && m == nullptr) return FieldError("district_code", "not a district in the reference data or the priority list");
-  auto replies = redis_.Pipeline({{"HGETALL", kBaseline}, {"HGETALL", AssessedKey(district)}, {"SMEMBERS", ProjectsKey(district)}});
+  // One round trip: this district's baselines, its live assessments, its projects and the
+  // training recorded in each of its municipalities.
+  RedisArgs baseline_fields = {"HMGET", kBaseline};
+  for (v1::BasicService s : kPmoServices) baseline_fields.push_back(district + ":" + Label(s));
+  std::vector<RedisArgs> commands = {baseline_fields, {"HGETALL", AssessedKey(district)}, {"SMEMBERS", ProjectsKey(district)}};
+  for (const auto& [code, muni] : geo_.municipalities()) {
+    if (DistrictOf(code) == district) {
+      commands.push_back({"HGET", CapacityKey(code), Label(v1::CAPACITY_KIND_TRAINING_ATTENDANCE)});
+    }
+  }
+  auto replies = redis_.Pipeline(commands);
   if (!replies.ok()) return replies.status();
-  auto map_of = [](const RedisReply& r) {
-    std::map<std::string, std::string> out;
-    for (size_t i = 0; i + 1 < r.elements.size(); i += 2) out[r.elements[i].str] = r.elements[i + 1].str;
-    return out;
-  };
-  auto baseline = map_of((*replies)[0]);
-  auto assessed = map_of((*replies)[1]);
+  std::map<std::string, std::string> assessed;
+  const auto& a = (*replies)[1].elements;
+  for (size_t i = 0; i + 1 < a.size(); i += 2) assessed[a[i].str] = a[i + 1].str;
   v1::DistrictBacklog out;
   out.set_district_code(district);
   out.set_name(p != nullptr ? p->name() : m->name);
@@ -546,14 +559,15 @@ StatusOr<v1::DistrictBacklog> PspCore::Backlog(const std::string& district) {
     auto it = m.find(k);
     return it == m.end() ? 0 : std::stoll(it->second);
   };
-  for (v1::BasicService s : kPmoServices) {
+  for (size_t i = 0; i < std::size(kPmoServices); ++i) {
+    v1::BasicService s = kPmoServices[i];
     auto* line = out.add_services();
     line->set_service(s);
     std::string label = Label(s);
-    if (auto b = baseline.find(district + ":" + label); b != baseline.end()) {
-      auto comma = b->second.find(',');
-      line->set_baseline_households(std::stoll(b->second.substr(0, comma)));
-      line->set_baseline_below_norm(std::stoll(b->second.substr(comma + 1)));
+    if (const RedisReply& b = (*replies)[0].elements[i]; !b.is_nil()) {
+      auto comma = b.str.find(',');
+      line->set_baseline_households(std::stoll(b.str.substr(0, comma)));
+      line->set_baseline_below_norm(std::stoll(b.str.substr(comma + 1)));
     }
     line->set_assessed_households(number(assessed, label + ":assessed"));
     line->set_assessed_below_norm(number(assessed, label + ":below"));
@@ -561,18 +575,14 @@ StatusOr<v1::DistrictBacklog> PspCore::Backlog(const std::string& district) {
                                                  line->assessed_households(), line->assessed_below_norm()));
     line->set_project_beneficiaries(beneficiaries[s]);
   }
-  auto deployments = Deployments();
-  if (!deployments.ok()) return deployments.status();
   int64_t trained = 0;
-  for (const auto& d : *deployments) {
+  for (const auto& d : deployments) {
     if (d.district_code() != district) continue;
     if (Holds(d.status())) out.set_active_deployments(out.active_deployments() + 1);
     trained += d.municipal_staff_trained();
   }
-  for (const auto& [code, muni] : geo_.municipalities()) {
-    if (DistrictOf(code) != district) continue;
-    auto n = redis_.Command({"HGET", CapacityKey(code), Label(v1::CAPACITY_KIND_TRAINING_ATTENDANCE)});
-    if (n.ok() && !n->is_nil()) trained += std::stoll(n->str);
+  for (size_t i = 3; i < replies->size(); ++i) {
+    if (!(*replies)[i].is_nil()) trained += std::stoll((*replies)[i].str);
   }
   out.set_capacity_trained(trained);
   return out;
@@ -681,8 +691,10 @@ Status PspCore::ApplyHotspot(const v1::EventEnvelope& e) {
 
 void PspCore::UpdateGauges() {
   if (backlog_gauge_ == nullptr) return;
+  auto deployments = Deployments();  // once for every district
+  if (!deployments.ok()) return;
   for (const auto& d : priority_.districts) {
-    auto b = Backlog(d.code());
+    auto b = BacklogOf(d.code(), *deployments);
     if (!b.ok()) continue;
     for (const auto& line : b->services()) {
       backlog_gauge_->Add({{"district", d.code()}, {"service", Label(line.service())}})

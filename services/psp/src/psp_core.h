@@ -61,6 +61,8 @@ class PspCore {
   StatusOr<std::pair<int64_t, T>> LoadVersioned(const std::string& key);
   StatusOr<std::vector<v1::Firm>> Firms();
   StatusOr<std::vector<v1::Deployment>> Deployments();
+  StatusOr<v1::DistrictBacklog> BacklogOf(const std::string& district,
+                                          const std::vector<v1::Deployment>& deployments);
   StatusOr<std::map<std::string, Track>> Tracks();
   StatusOr<v1::Deployment> CommitDeployment(int64_t version, v1::Deployment after,
                                             v1::DeploymentEvent::Kind kind, Mutation m);

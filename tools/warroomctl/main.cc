@@ -39,8 +39,10 @@ struct Globals {
   bool json = false;
 };
 
-std::shared_ptr<grpc::Channel> Channel(const Globals& g) {
-  return grpc::CreateChannel(g.target, grpc::InsecureChannelCredentials());
+// A stub of a service's API at its address (plaintext: warroomctl does not speak TLS yet).
+template <typename Service>
+std::unique_ptr<typename Service::Stub> StubAt(const std::string& target) {
+  return Service::NewStub(grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
 }
 
 // Prints a failed call and returns the exit code 1.
@@ -172,7 +174,7 @@ int Report(const Globals& g, const ReportArgs& a) {
     r.mutable_reporter()->set_email(a.email);
     r.mutable_reporter()->set_id_number(a.id_number);
   }
-  auto stub = v1::IntakeService::NewStub(Channel(g));
+  auto stub = StubAt<v1::IntakeService>(g.target);
   grpc::ClientContext ctx;
   v1::ReportCaseResponse resp;
   auto s = stub->ReportCase(&ctx, r, &resp);
@@ -186,7 +188,7 @@ int Report(const Globals& g, const ReportArgs& a) {
 }
 
 int Get(const Globals& g, const std::string& number) {
-  auto stub = v1::IntakeService::NewStub(Channel(g));
+  auto stub = StubAt<v1::IntakeService>(g.target);
   grpc::ClientContext ctx;
   v1::GetCaseRequest r;
   r.set_case_number(number);
@@ -215,7 +217,7 @@ int List(const Globals& g, const ListArgs& a) {
   }
   r.set_overdue_only(a.overdue);
   r.set_page_size(a.page_size);
-  auto stub = v1::IntakeService::NewStub(Channel(g));
+  auto stub = StubAt<v1::IntakeService>(g.target);
   if (!g.json) PrintCaseHeader();
   while (true) {
     grpc::ClientContext ctx;
@@ -242,7 +244,7 @@ struct TransitionArgs {
 };
 
 int Transition(const Globals& g, const TransitionArgs& a) {
-  auto stub = v1::IntakeService::NewStub(Channel(g));
+  auto stub = StubAt<v1::IntakeService>(g.target);
   v1::TransitionCaseRequest r;
   r.set_case_number(a.number);
   r.set_actor_role(a.role);
@@ -288,7 +290,7 @@ int Transition(const Globals& g, const TransitionArgs& a) {
 }
 
 int Note(const Globals& g, const std::string& number, const std::string& text, bool is_public) {
-  auto stub = v1::IntakeService::NewStub(Channel(g));
+  auto stub = StubAt<v1::IntakeService>(g.target);
   v1::AddNoteRequest r;
   r.set_case_number(number);
   r.set_text(text);
@@ -303,7 +305,7 @@ int Note(const Globals& g, const std::string& number, const std::string& text, b
 }
 
 int Watch(const Globals& g, const std::string& ward, const std::string& municipality, int count) {
-  auto stub = v1::IntakeService::NewStub(Channel(g));
+  auto stub = StubAt<v1::IntakeService>(g.target);
   v1::WatchCasesRequest r;
   r.set_ward_code(ward);
   r.set_municipality_code(municipality);
@@ -332,7 +334,7 @@ int Watch(const Globals& g, const std::string& ward, const std::string& municipa
 // ------------------------------------------------------------------------------------ routing
 
 std::unique_ptr<v1::RoutingService::Stub> Routing(const Globals& g) {
-  return v1::RoutingService::NewStub(grpc::CreateChannel(g.routing_target, grpc::InsecureChannelCredentials()));
+  return StubAt<v1::RoutingService>(g.routing_target);
 }
 
 int RouteExplain(const Globals& g, const std::string& category, const std::string& ward,
@@ -431,7 +433,7 @@ int RouteReload(const Globals& g) {
 // ------------------------------------------------------------------------------------ escalation
 
 std::unique_ptr<v1::EscalationService::Stub> Escalation(const Globals& g) {
-  return v1::EscalationService::NewStub(grpc::CreateChannel(g.escalation_target, grpc::InsecureChannelCredentials()));
+  return StubAt<v1::EscalationService>(g.escalation_target);
 }
 
 int SlaShow(const Globals& g, const std::string& number) {
@@ -514,7 +516,7 @@ int Alerts(const Globals& g, const std::string& ward, const std::string& municip
 // ------------------------------------------------------------------------------------ import
 
 std::unique_ptr<v1::ReportingService::Stub> Reporting(const Globals& g) {
-  return v1::ReportingService::NewStub(grpc::CreateChannel(g.reporting_target, grpc::InsecureChannelCredentials()));
+  return StubAt<v1::ReportingService>(g.reporting_target);
 }
 
 int ReportWard(const Globals& g, const std::string& ward, const std::string& month,
@@ -638,7 +640,7 @@ int ReportRebuild(const Globals& g) {
 }
 
 std::unique_ptr<v1::HouseholdService::Stub> HouseholdStub(const Globals& g) {
-  return v1::HouseholdService::NewStub(grpc::CreateChannel(g.household_target, grpc::InsecureChannelCredentials()));
+  return StubAt<v1::HouseholdService>(g.household_target);
 }
 
 // Calls as a community development worker (who may see personal fields, with a purpose).
@@ -791,7 +793,7 @@ int HouseholdDue(const Globals& g, const std::string& ward, const std::string& m
 }
 
 std::unique_ptr<v1::PspService::Stub> PspStub(const Globals& g) {
-  return v1::PspService::NewStub(grpc::CreateChannel(g.psp_target, grpc::InsecureChannelCredentials()));
+  return StubAt<v1::PspService>(g.psp_target);
 }
 
 int PspDistricts(const Globals& g) {
@@ -900,7 +902,7 @@ int Import(const Globals& g, const std::string& path, std::string format) {
     return 2;
   }
 
-  auto stub = v1::IntakeService::NewStub(Channel(g));
+  auto stub = StubAt<v1::IntakeService>(g.target);
   grpc::ClientContext ctx;
   auto stream = stub->ImportCases(&ctx);
   std::thread writer([&] {
@@ -986,7 +988,7 @@ int Demo(const Globals& g, int cases, const std::string& data_dir, uint64_t seed
       v1::CHANNEL_HOTLINE, v1::CHANNEL_HOTLINE,   v1::CHANNEL_WALK_IN, v1::CHANNEL_WALK_IN,
       v1::CHANNEL_HOUSEHOLD_VISIT, v1::CHANNEL_IZIMBIZO, v1::CHANNEL_HOTSPOT, v1::CHANNEL_WEB,
       v1::CHANNEL_SMS, v1::CHANNEL_EMAIL, v1::CHANNEL_MEDIA};
-  auto stub = v1::IntakeService::NewStub(Channel(g));
+  auto stub = StubAt<v1::IntakeService>(g.target);
   int made = 0, failed = 0;
   for (int i = 0; i < cases; ++i) {
     const auto& kind = kinds[pick(kinds.size())];

@@ -92,7 +92,7 @@ int Relay(const Options& o) {
   auto admin = MaybeAdmin(o, registry);
   if (admin) {
     admin->AddReadinessCheck("redis", [&] { return redis.Ping(); });
-    admin->AddReadinessCheck("kafka", [&] { return (*relay)->CheckKafka(); });
+    admin->AddReadinessCheck("kafka", [&] { return (*relay)->CheckKafka(); }, AdminServer::Gate::kReported);
   }
   std::jthread loop([&](std::stop_token stop) { (*relay)->Run(stop); });
   WaitForShutdownSignal();

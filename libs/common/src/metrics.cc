@@ -24,28 +24,36 @@ AdminServer::AdminServer(std::shared_ptr<prometheus::Registry> registry)
     res.set_content("ok\n", "text/plain");
   });
   http_->Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
-    std::vector<std::pair<std::string, Check>> checks;
+    std::vector<NamedCheck> checks;
     {
       std::lock_guard lock(mu_);
       checks = checks_;
     }
     std::string body;
-    bool ready = true;
-    for (const auto& [name, check] : checks) {
-      Status s = check();
-      ready &= s.ok();
-      body += name + ": " + (s.ok() ? "ok" : s.ToString()) + "\n";
+    bool ready = true, degraded = false;
+    for (const auto& c : checks) {
+      Status s = c.check();
+      if (s.ok()) {
+        body += c.name + ": ok\n";
+      } else if (c.gate == Gate::kRequired) {
+        ready = false;
+        body += c.name + ": " + s.ToString() + "\n";
+      } else {
+        degraded = true;
+        body += c.name + ": degraded: " + s.ToString() + "\n";
+      }
     }
     res.status = ready ? 200 : 503;
-    res.set_content((ready ? "ready\n" : "not ready\n") + body, "text/plain");
+    std::string headline = !ready ? "not ready\n" : degraded ? "ready, degraded\n" : "ready\n";
+    res.set_content(headline + body, "text/plain");
   });
 }
 
 AdminServer::~AdminServer() { Stop(); }
 
-void AdminServer::AddReadinessCheck(std::string name, Check check) {
+void AdminServer::AddReadinessCheck(std::string name, Check check, Gate gate) {
   std::lock_guard lock(mu_);
-  checks_.emplace_back(std::move(name), std::move(check));
+  checks_.push_back({std::move(name), std::move(check), gate});
 }
 
 StatusOr<int> AdminServer::Start(const std::string& host, int port) {

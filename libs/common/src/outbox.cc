@@ -235,7 +235,12 @@ StatusOr<std::unique_ptr<OutboxRelay>> OutboxRelay::Create(RedisClient& redis, O
 }
 
 Status OutboxRelay::CheckKafka() const {
-  return producer_->CheckReachable(std::chrono::milliseconds(1000));
+  Status reachable = producer_->CheckReachable(std::chrono::milliseconds(1000));
+  if (reachable.ok()) return reachable;
+  auto depth = store_.Depth();
+  return UnavailableError(reachable.message() + "; " +
+                          (depth.ok() ? std::to_string(*depth) : std::string("an unknown number of")) +
+                          " events wait in the outbox");
 }
 
 void OutboxRelay::Notify() {

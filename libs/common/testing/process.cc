@@ -142,9 +142,9 @@ void Process::Signal(int sig) {
   if (Running()) kill(pid_, sig);
 }
 
-void Process::Kill9() {
+int Process::Kill9() {
   Signal(SIGKILL);
-  Wait(std::chrono::seconds(10));
+  return Wait(std::chrono::seconds(10));
 }
 
 int Process::Wait(std::chrono::milliseconds timeout) {
@@ -192,9 +192,10 @@ void RedisServer::Stop() {
   if (process_) process_->Terminate();
 }
 
-void RedisServer::Restart() {
-  process_->Kill9();
+int RedisServer::Restart() {
+  int code = process_->Kill9();
   Start();
+  return code;
 }
 
 std::string BinaryPath(const std::string& relative) {

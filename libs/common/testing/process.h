@@ -44,7 +44,8 @@ class Process {
 
   pid_t pid() const { return pid_; }
   bool Running();
-  void Kill9();
+  // SIGKILL and wait; returns the exit code, 128 + SIGKILL when it was running and died of it.
+  int Kill9();
   // SIGTERM and wait; returns the exit code (or 128 + signal).
   int Terminate(std::chrono::milliseconds grace = std::chrono::seconds(5));
   // Waits for the process to exit on its own; -1 on timeout.
@@ -65,7 +66,8 @@ class RedisServer {
  public:
   explicit RedisServer(const std::string& dir, int port = 0);
   int port() const { return port_; }
-  void Restart();  // SIGTERM-free crash: kill -9, then start on the same port and data
+  // SIGTERM-free crash: kill -9, then start on the same port and data; returns Kill9's code.
+  int Restart();
   void Stop();
   void Start();
 
@@ -98,7 +100,7 @@ class ServiceProcess {
                  const std::string& bootstrap, std::map<std::string, std::string> env = {});
   // Starts (again) and waits until ready; extra arguments follow --config.
   void Start(std::vector<std::string> extra_args = {});
-  void Kill9() { process_->Kill9(); }
+  int Kill9() { return process_->Kill9(); }
   int Terminate() { return process_->Terminate(); }
   bool Ready();
   int grpc_port() const { return grpc_port_; }

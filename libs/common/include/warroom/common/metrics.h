@@ -25,12 +25,16 @@ std::string MetricName(std::string_view service, std::string_view what);
 class AdminServer {
  public:
   using Check = std::function<Status()>;
+  // kRequired checks decide /readyz; kReported ones are listed ("degraded") but keep the pod in
+  // service: intake accepts reports durably while Kafka is away, so a broker outage must not
+  // take it out of its Service.
+  enum class Gate { kRequired, kReported };
 
   explicit AdminServer(std::shared_ptr<prometheus::Registry> registry);
   ~AdminServer();
 
-  // /readyz answers 200 only when every check is OK; each failing check is named in the body.
-  void AddReadinessCheck(std::string name, Check check);
+  // /readyz answers 200 only when every required check is OK; each check is named in the body.
+  void AddReadinessCheck(std::string name, Check check, Gate gate = Gate::kRequired);
   // Binds host:port (port 0 picks a free one) and serves in the background; returns the port.
   StatusOr<int> Start(const std::string& host, int port);
   void Stop();
@@ -40,7 +44,12 @@ class AdminServer {
   std::unique_ptr<httplib::Server> http_;
   std::thread thread_;
   std::mutex mu_;
-  std::vector<std::pair<std::string, Check>> checks_;
+  struct NamedCheck {
+    std::string name;
+    Check check;
+    Gate gate;
+  };
+  std::vector<NamedCheck> checks_;
 };
 
 }  // namespace warroom

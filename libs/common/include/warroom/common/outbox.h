@@ -129,7 +129,7 @@ class OutboxRelay {
   void Notify();
 
   uint64_t published() const { return published_.load(); }
-  // Kafka reachable from the relay's producer (for /readyz).
+  // Kafka reachable from the relay's producer (for /readyz); when not, says how many events wait.
   Status CheckKafka() const;
 
  private:

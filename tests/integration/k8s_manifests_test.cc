@@ -80,6 +80,19 @@ TEST_P(K8sManifestsTest, EveryServiceHasWhatAnOperatorNeeds) {
       bool tls = false;
       for (const auto& e : c["env"]) tls |= e["name"].as<std::string>() == "WARROOM_SERVER_TLS_CERT_FILE";
       EXPECT_TRUE(tls) << s << " serves mutual TLS in production";
+      // And checks every call against the policy, its callers from a Secret.
+      std::set<std::string> security;
+      for (const auto& e : c["env"]) {
+        std::string name = e["name"].as<std::string>();
+        if (name == "WARROOM_SECURITY_POLICY_FILE" && e["value"].as<std::string>() == "/data/security/rpc-policy.yaml") security.insert(name);
+        if (name == "WARROOM_SECURITY_CALLERS_FILE" && e["value"].as<std::string>().rfind("/etc/warroom/security/", 0) == 0) security.insert(name);
+      }
+      EXPECT_EQ(security.size(), 2u) << s << " runs with the authorisation policy in production";
+      bool callers_secret = false;
+      for (const auto& v : pod["volumes"]) {
+        callers_secret |= v["secret"] && v["secret"]["secretName"].as<std::string>() == "warroom-callers";
+      }
+      EXPECT_TRUE(callers_secret) << s << " mounts the callers file from the warroom-callers Secret";
     }
     // The config comes from the service's own file.
     std::string config_map = pod["volumes"][0]["configMap"]["name"].as<std::string>();

@@ -1,7 +1,9 @@
 // Mutual TLS on the gRPC port: intake started with a certificate from a CA answers only clients
 // whose certificate that CA signed; plaintext, a client without a certificate and one from
-// another CA are refused. Household, given a client certificate, raises its cases in intake over
-// mutual TLS.
+// another CA are refused. Intake runs with the authorisation policy on, so the certificate's name
+// is also the caller's identity (the development callers file makes "warroom-service" a
+// platform_service), and a bearer token on top speaks for a person's role. Household, given a
+// client certificate, raises its cases in intake over mutual TLS as a platform_service.
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
@@ -27,14 +29,18 @@ class TlsTest : public ::testing::Test {
         "intake", dir_.path(), redis_server_.port(), broker_.bootstrap(),
         std::map<std::string, std::string>{{"WARROOM_SERVER_TLS_CERT_FILE", dir_.File("pki/service.pem")},
                                            {"WARROOM_SERVER_TLS_KEY_FILE", dir_.File("pki/service.key")},
-                                           {"WARROOM_SERVER_TLS_CA_FILE", dir_.File("pki/ca.pem")}});
+                                           {"WARROOM_SERVER_TLS_CA_FILE", dir_.File("pki/ca.pem")},
+                                           {"WARROOM_SECURITY_POLICY_FILE", Source("data/security/rpc-policy.yaml")},
+                                           {"WARROOM_SECURITY_CALLERS_FILE", Source("data/security/callers.dev.yaml")}});
   }
   TlsFiles Files(const std::string& pki) {
     return {dir_.File(pki + "/service.pem"), dir_.File(pki + "/service.key"), dir_.File(pki + "/ca.pem")};
   }
-  grpc::StatusCode GetCaseWith(std::shared_ptr<grpc::ChannelCredentials> credentials) {
+  grpc::StatusCode GetCaseWith(std::shared_ptr<grpc::ChannelCredentials> credentials,
+                               const std::string& bearer_token = "") {
     auto stub = v1::IntakeService::NewStub(grpc::CreateChannel(intake_->target(), credentials));
     grpc::ClientContext ctx;
+    if (!bearer_token.empty()) ctx.AddMetadata("authorization", "Bearer " + bearer_token);
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
     v1::GetCaseRequest r;
     r.set_case_number("GP26-0000001-4");
@@ -49,8 +55,12 @@ class TlsTest : public ::testing::Test {
 };
 
 TEST_F(TlsTest, OnlyClientsWithACertificateFromTheCaGetIn) {
-  EXPECT_EQ(GetCaseWith(*ClientCredentials(Files("pki"))), grpc::StatusCode::NOT_FOUND)
-      << "the call reached intake";
+  // The certificate names a platform_service, which may report but not look cases up.
+  EXPECT_EQ(GetCaseWith(*ClientCredentials(Files("pki"))), grpc::StatusCode::PERMISSION_DENIED)
+      << "the call reached intake, which knew the caller by its certificate";
+  EXPECT_EQ(GetCaseWith(*ClientCredentials(Files("pki")), "dev-ward-token"), grpc::StatusCode::NOT_FOUND)
+      << "a ward war room's token over the same connection may";
+  EXPECT_EQ(GetCaseWith(*ClientCredentials(Files("pki")), "a-guessed-token"), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(GetCaseWith(grpc::InsecureChannelCredentials()), grpc::StatusCode::UNAVAILABLE);
   grpc::SslCredentialsOptions no_client_cert;
   no_client_cert.pem_root_certs = testing::Process::ReadFile(dir_.File("pki/ca.pem"));

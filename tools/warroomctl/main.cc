@@ -13,6 +13,7 @@
 #include "import_file.h"
 #include "warroom/common/enum_names.h"
 #include "warroom/common/geography.h"
+#include "warroom/common/grpc_server.h"
 #include "warroom/common/grpc_status.h"
 #include "warroom/common/ids.h"
 #include "warroom/v1/escalation.grpc.pb.h"
@@ -37,12 +38,19 @@ struct Globals {
   std::string household_target = "127.0.0.1:50054";
   std::string psp_target = "127.0.0.1:50055";
   bool json = false;
+  std::string token;  // sent as "authorization: Bearer ..." when the services check callers
+  TlsFiles tls;       // a client certificate for services that serve mutual TLS
 };
 
-// A stub of a service's API at its address (plaintext: warroomctl does not speak TLS yet).
+// A stub of a service's API at its address, with the caller's token and certificate if given.
 template <typename Service>
-std::unique_ptr<typename Service::Stub> StubAt(const std::string& target) {
-  return Service::NewStub(grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
+std::unique_ptr<typename Service::Stub> StubAt(const Globals& g, const std::string& target) {
+  auto credentials = ClientCredentials(g.tls);
+  if (!credentials.ok()) {
+    std::cerr << "error: " << credentials.status().ToString() << "\n";
+    std::exit(2);
+  }
+  return Service::NewStub(ClientChannel(target, *credentials, g.token));
 }
 
 // Prints a failed call and returns the exit code 1.
@@ -174,7 +182,7 @@ int Report(const Globals& g, const ReportArgs& a) {
     r.mutable_reporter()->set_email(a.email);
     r.mutable_reporter()->set_id_number(a.id_number);
   }
-  auto stub = StubAt<v1::IntakeService>(g.target);
+  auto stub = StubAt<v1::IntakeService>(g, g.target);
   grpc::ClientContext ctx;
   v1::ReportCaseResponse resp;
   auto s = stub->ReportCase(&ctx, r, &resp);
@@ -188,7 +196,7 @@ int Report(const Globals& g, const ReportArgs& a) {
 }
 
 int Get(const Globals& g, const std::string& number) {
-  auto stub = StubAt<v1::IntakeService>(g.target);
+  auto stub = StubAt<v1::IntakeService>(g, g.target);
   grpc::ClientContext ctx;
   v1::GetCaseRequest r;
   r.set_case_number(number);
@@ -217,7 +225,7 @@ int List(const Globals& g, const ListArgs& a) {
   }
   r.set_overdue_only(a.overdue);
   r.set_page_size(a.page_size);
-  auto stub = StubAt<v1::IntakeService>(g.target);
+  auto stub = StubAt<v1::IntakeService>(g, g.target);
   if (!g.json) PrintCaseHeader();
   while (true) {
     grpc::ClientContext ctx;
@@ -244,7 +252,7 @@ struct TransitionArgs {
 };
 
 int Transition(const Globals& g, const TransitionArgs& a) {
-  auto stub = StubAt<v1::IntakeService>(g.target);
+  auto stub = StubAt<v1::IntakeService>(g, g.target);
   v1::TransitionCaseRequest r;
   r.set_case_number(a.number);
   r.set_actor_role(a.role);
@@ -290,7 +298,7 @@ int Transition(const Globals& g, const TransitionArgs& a) {
 }
 
 int Note(const Globals& g, const std::string& number, const std::string& text, bool is_public) {
-  auto stub = StubAt<v1::IntakeService>(g.target);
+  auto stub = StubAt<v1::IntakeService>(g, g.target);
   v1::AddNoteRequest r;
   r.set_case_number(number);
   r.set_text(text);
@@ -305,7 +313,7 @@ int Note(const Globals& g, const std::string& number, const std::string& text, b
 }
 
 int Watch(const Globals& g, const std::string& ward, const std::string& municipality, int count) {
-  auto stub = StubAt<v1::IntakeService>(g.target);
+  auto stub = StubAt<v1::IntakeService>(g, g.target);
   v1::WatchCasesRequest r;
   r.set_ward_code(ward);
   r.set_municipality_code(municipality);
@@ -334,7 +342,7 @@ int Watch(const Globals& g, const std::string& ward, const std::string& municipa
 // ------------------------------------------------------------------------------------ routing
 
 std::unique_ptr<v1::RoutingService::Stub> Routing(const Globals& g) {
-  return StubAt<v1::RoutingService>(g.routing_target);
+  return StubAt<v1::RoutingService>(g, g.routing_target);
 }
 
 int RouteExplain(const Globals& g, const std::string& category, const std::string& ward,
@@ -433,7 +441,7 @@ int RouteReload(const Globals& g) {
 // ------------------------------------------------------------------------------------ escalation
 
 std::unique_ptr<v1::EscalationService::Stub> Escalation(const Globals& g) {
-  return StubAt<v1::EscalationService>(g.escalation_target);
+  return StubAt<v1::EscalationService>(g, g.escalation_target);
 }
 
 int SlaShow(const Globals& g, const std::string& number) {
@@ -516,7 +524,7 @@ int Alerts(const Globals& g, const std::string& ward, const std::string& municip
 // ------------------------------------------------------------------------------------ import
 
 std::unique_ptr<v1::ReportingService::Stub> Reporting(const Globals& g) {
-  return StubAt<v1::ReportingService>(g.reporting_target);
+  return StubAt<v1::ReportingService>(g, g.reporting_target);
 }
 
 int ReportWard(const Globals& g, const std::string& ward, const std::string& month,
@@ -640,7 +648,7 @@ int ReportRebuild(const Globals& g) {
 }
 
 std::unique_ptr<v1::HouseholdService::Stub> HouseholdStub(const Globals& g) {
-  return StubAt<v1::HouseholdService>(g.household_target);
+  return StubAt<v1::HouseholdService>(g, g.household_target);
 }
 
 // Calls as a community development worker (who may see personal fields, with a purpose).
@@ -793,7 +801,7 @@ int HouseholdDue(const Globals& g, const std::string& ward, const std::string& m
 }
 
 std::unique_ptr<v1::PspService::Stub> PspStub(const Globals& g) {
-  return StubAt<v1::PspService>(g.psp_target);
+  return StubAt<v1::PspService>(g, g.psp_target);
 }
 
 int PspDistricts(const Globals& g) {
@@ -902,7 +910,7 @@ int Import(const Globals& g, const std::string& path, std::string format) {
     return 2;
   }
 
-  auto stub = StubAt<v1::IntakeService>(g.target);
+  auto stub = StubAt<v1::IntakeService>(g, g.target);
   grpc::ClientContext ctx;
   auto stream = stub->ImportCases(&ctx);
   std::thread writer([&] {
@@ -988,7 +996,7 @@ int Demo(const Globals& g, int cases, const std::string& data_dir, uint64_t seed
       v1::CHANNEL_HOTLINE, v1::CHANNEL_HOTLINE,   v1::CHANNEL_WALK_IN, v1::CHANNEL_WALK_IN,
       v1::CHANNEL_HOUSEHOLD_VISIT, v1::CHANNEL_IZIMBIZO, v1::CHANNEL_HOTSPOT, v1::CHANNEL_WEB,
       v1::CHANNEL_SMS, v1::CHANNEL_EMAIL, v1::CHANNEL_MEDIA};
-  auto stub = StubAt<v1::IntakeService>(g.target);
+  auto stub = StubAt<v1::IntakeService>(g, g.target);
   int made = 0, failed = 0;
   for (int i = 0; i < cases; ++i) {
     const auto& kind = kinds[pick(kinds.size())];
@@ -1048,6 +1056,13 @@ int Run(int argc, char** argv) {
   app.add_option("--household-target", g.household_target, "household gRPC address")
       ->envname("WARROOM_HOUSEHOLD_TARGET");
   app.add_option("--psp-target", g.psp_target, "psp gRPC address")->envname("WARROOM_PSP_TARGET");
+  app.add_option("--token", g.token, "bearer token identifying you when the services check callers")
+      ->envname("WARROOM_TOKEN");
+  app.add_option("--tls-cert", g.tls.cert_file, "client certificate (PEM) for services on mutual TLS")
+      ->envname("WARROOM_TLS_CERT_FILE");
+  app.add_option("--tls-key", g.tls.key_file, "its private key (PEM)")->envname("WARROOM_TLS_KEY_FILE");
+  app.add_option("--tls-ca", g.tls.ca_file, "the CA that signed the services' certificates (PEM)")
+      ->envname("WARROOM_TLS_CA_FILE");
   app.add_flag("--json", g.json, "JSON output for scripts");
 
   ReportArgs ra;

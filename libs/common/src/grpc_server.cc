@@ -4,6 +4,8 @@
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/create_channel.h>
+#include <grpcpp/support/client_interceptor.h>
 #include <grpcpp/support/server_interceptor.h>
 #include <prometheus/counter.h>
 #include <prometheus/histogram.h>
@@ -11,6 +13,7 @@
 
 #include <csignal>
 
+#include "warroom/common/authz.h"
 #include "warroom/common/log.h"
 #include "warroom/common/metrics.h"
 
@@ -99,6 +102,46 @@ StatusOr<TlsPem> ReadTlsFiles(const TlsFiles& tls) {
 }
 
 }  // namespace
+
+namespace {
+
+class BearerTokenInterceptor final : public grpc::experimental::Interceptor {
+ public:
+  explicit BearerTokenInterceptor(const std::string& header) : header_(header) {}
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(
+            grpc::experimental::InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
+      methods->GetSendInitialMetadata()->emplace(kAuthorizationHeader, header_);
+    }
+    methods->Proceed();
+  }
+
+ private:
+  const std::string& header_;
+};
+
+class BearerTokenInterceptorFactory final : public grpc::experimental::ClientInterceptorFactoryInterface {
+ public:
+  explicit BearerTokenInterceptorFactory(std::string token) : header_("Bearer " + std::move(token)) {}
+  grpc::experimental::Interceptor* CreateClientInterceptor(grpc::experimental::ClientRpcInfo*) override {
+    return new BearerTokenInterceptor(header_);  // owned by gRPC; the factory outlives the channel's calls
+  }
+
+ private:
+  std::string header_;
+};
+
+}  // namespace
+
+std::shared_ptr<grpc::Channel> ClientChannel(const std::string& target,
+                                             std::shared_ptr<grpc::ChannelCredentials> credentials,
+                                             const std::string& bearer_token) {
+  if (bearer_token.empty()) return grpc::CreateChannel(target, std::move(credentials));
+  std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> creators;
+  creators.push_back(std::make_unique<BearerTokenInterceptorFactory>(bearer_token));
+  return grpc::experimental::CreateCustomChannelWithInterceptors(target, std::move(credentials), grpc::ChannelArguments(),
+                                                                 std::move(creators));
+}
 
 StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ClientCredentials(const TlsFiles& tls) {
   if (!tls.enabled()) return grpc::InsecureChannelCredentials();

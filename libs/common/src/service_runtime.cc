@@ -27,6 +27,7 @@ ServiceRuntime::ServiceRuntime(const ConfigReader& config, RuntimeOptions option
   redis_config_ = RedisConfig::Load(config);
   kafka_ = KafkaConfig::Load(config);
   kafka_.client_id = "warroom-" + options_.service;
+  authorizer_ = Authorizer::FromConfig(config);
   registry_ = std::make_shared<prometheus::Registry>();
   redis_ = std::make_unique<RedisClient>(redis_config_);
   outbox_ = std::make_unique<OutboxStore>(*redis_, options_.service);
@@ -45,7 +46,9 @@ ServiceRuntime::ServiceRuntime(const ConfigReader& config, RuntimeOptions option
   grpc_->AddService(&diagnostics_);
   admin_ = std::make_unique<AdminServer>(registry_);
   admin_->AddReadinessCheck("redis", [this] { return redis_->Ping(); });
-  admin_->AddReadinessCheck("kafka", [this] { return relay_->CheckKafka(); });
+  // Kafka away does not take a service out of its Service: writes keep committing to the outbox,
+  // and /readyz says how many events wait for the broker.
+  admin_->AddReadinessCheck("kafka", [this] { return relay_->CheckKafka(); }, AdminServer::Gate::kReported);
   if (consumer_) {
     admin_->AddReadinessCheck("consumer", [this]() -> Status {
       return consumer_->assigned() ? Status::Ok() : UnavailableError("no partitions assigned yet");

@@ -23,7 +23,8 @@ class GrpcServerTest : public ::testing::Test {
   }
 
   std::shared_ptr<prometheus::Registry> registry_ = std::make_shared<prometheus::Registry>();
-  DiagnosticsService diagnostics_;
+  Authorizer off_;
+  DiagnosticsService diagnostics_{off_};
   GrpcServer server_{"test", registry_};
   int port_ = 0;
   std::shared_ptr<grpc::Channel> channel_;

@@ -2,13 +2,15 @@
 #pragma once
 
 #include "services/escalation/src/escalation_core.h"
+#include "warroom/common/authz.h"
 #include "warroom/v1/escalation.grpc.pb.h"
 
 namespace warroom::escalation {
 
 class EscalationGrpcService final : public v1::EscalationService::Service {
  public:
-  explicit EscalationGrpcService(EscalationCore& core) : core_(core) {}
+  EscalationGrpcService(EscalationCore& core, const Authorizer& authorizer)
+      : core_(core), guard_(authorizer, "EscalationService") {}
   grpc::Status GetSla(grpc::ServerContext*, const v1::GetSlaRequest* r, v1::GetSlaResponse* response) override;
   grpc::Status ListOverdue(grpc::ServerContext*, const v1::ListOverdueRequest* r,
                            v1::ListOverdueResponse* response) override;
@@ -21,6 +23,7 @@ class EscalationGrpcService final : public v1::EscalationService::Service {
 
  private:
   EscalationCore& core_;
+  ServiceGuard guard_;
 };
 
 }  // namespace warroom::escalation

@@ -57,7 +57,7 @@ int Run(int argc, char** argv) {
   SlaEngine engine(*policy, *geo, roles);
   EscalationCore core(runtime.redis(), runtime.outbox(), engine, *policy, clock, ids,
                       &runtime.registry(), hotspots);
-  EscalationGrpcService service(core);
+  EscalationGrpcService service(core, runtime.authorizer());
   runtime.AddService(&service);
   runtime.AddBackground([&](std::stop_token st) { core.RunSweeper(st, sweep_interval); });
   runtime.Start([&](const KafkaMessage& m) { return core.ApplyEvent(m); });

@@ -7,16 +7,22 @@
 #include <memory>
 
 #include "services/household/src/household_core.h"
+#include "warroom/common/authz.h"
 #include "warroom/v1/household.grpc.pb.h"
 #include "warroom/v1/intake.grpc.pb.h"
 
 namespace warroom::household {
 
-Caller CallerOf(const grpc::ServerContext& context);
+// The household access role, actor and purpose of a call: from the authenticated caller when
+// authorisation is on, else from the x-warroom-role and x-warroom-actor metadata (development).
+Caller CallerOf(const grpc::ServerContext& context, const warroom::Caller& authenticated);
 
 class GrpcCaseReporter final : public CaseReporter {
  public:
-  GrpcCaseReporter(const std::string& intake_target, std::shared_ptr<grpc::ChannelCredentials> credentials);
+  // bearer_token: sent as "authorization: Bearer ..." when intake identifies callers by token
+  // (empty: the client certificate identifies household, or authorisation is off).
+  GrpcCaseReporter(const std::string& intake_target, std::shared_ptr<grpc::ChannelCredentials> credentials,
+                   const std::string& bearer_token = "");
   StatusOr<std::string> Report(const v1::ReportCaseRequest& request) override;
 
  private:
@@ -25,7 +31,8 @@ class GrpcCaseReporter final : public CaseReporter {
 
 class HouseholdGrpcService final : public v1::HouseholdService::Service {
  public:
-  explicit HouseholdGrpcService(HouseholdCore& core) : core_(core) {}
+  HouseholdGrpcService(HouseholdCore& core, const Authorizer& authorizer)
+      : core_(core), guard_(authorizer, "HouseholdService") {}
   grpc::Status RegisterHousehold(grpc::ServerContext* c, const v1::RegisterHouseholdRequest* r,
                                  v1::Household* response) override;
   grpc::Status UpdateHousehold(grpc::ServerContext* c, const v1::UpdateHouseholdRequest* r,
@@ -43,6 +50,7 @@ class HouseholdGrpcService final : public v1::HouseholdService::Service {
 
  private:
   HouseholdCore& core_;
+  ServiceGuard guard_;
 };
 
 }  // namespace warroom::household

@@ -37,13 +37,15 @@ int Run(int argc, char** argv) {
   ServiceRuntime runtime(config, {"household", {}, {}});
   SystemClock clock;
   IdGenerator ids(clock);
-  // Calls to intake use the client certificate from intake.tls.* (mutual TLS) when given.
+  // Calls to intake use the client certificate from intake.tls.* (mutual TLS) when given, and
+  // the bearer token from intake.bearer_token (WARROOM_INTAKE_BEARER_TOKEN, from a Secret) when set.
   GrpcCaseReporter cases(intake_target,
-                         LoadOrExit("intake.tls", ClientCredentials(TlsFiles::Load(config, "intake.tls"))));
+                         LoadOrExit("intake.tls", ClientCredentials(TlsFiles::Load(config, "intake.tls"))),
+                         config.String("intake.bearer_token", ""));
   HouseholdCore core(runtime.redis(), runtime.outbox(), {&geo, &norms, &access, &pii}, cases, clock, ids,
                      &runtime.registry());
   runtime.AddBackground([&core](std::stop_token stop) { core.Run(stop); });
-  HouseholdGrpcService service(core);
+  HouseholdGrpcService service(core, runtime.authorizer());
   runtime.AddService(&service);
   runtime.Start();
   return runtime.WaitForShutdown();

@@ -1,41 +1,91 @@
 #include "services/intake/src/grpc_handler.h"
 
+#include <algorithm>
+
 #include "warroom/common/grpc_status.h"
 
 namespace warroom::intake {
 
-grpc::Status IntakeGrpcService::ReportCase(grpc::ServerContext*, const v1::ReportCaseRequest* r,
+grpc::Status IntakeGrpcService::ReportCase(grpc::ServerContext* c, const v1::ReportCaseRequest* r,
                                            v1::ReportCaseResponse* response) {
+  if (auto caller = guard_.Authorize(*c, __func__); !caller.ok()) return ToGrpcStatus(caller.status());
   return Reply(core_.Report(*r), response);
 }
 
-grpc::Status IntakeGrpcService::GetCase(grpc::ServerContext*, const v1::GetCaseRequest* r,
+// A metro system sees only its own source's cases: another's, or none at all, is the same
+// PERMISSION_DENIED, so the answer says nothing about a case that is not the caller's.
+StatusOr<v1::Case> IntakeGrpcService::GetOwn(const Caller& caller, const std::string& case_number) {
+  auto found = core_.Get(case_number);
+  if (!caller.scoped()) return found;
+  if (!found.ok() && found.status().code() == StatusCode::kInvalidArgument) return found;  // mistyped
+  if (!found.ok() || !caller.MayUseSource(found->source_system())) return PermissionDenied();
+  return found;
+}
+
+grpc::Status IntakeGrpcService::GetCase(grpc::ServerContext* c, const v1::GetCaseRequest* r,
                                         v1::Case* response) {
-  return Reply(core_.Get(r->case_number()), response);
+  auto caller = guard_.Authorize(*c, __func__);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  return Reply(GetOwn(*caller, r->case_number()), response);
 }
 
-grpc::Status IntakeGrpcService::ListCases(grpc::ServerContext*, const v1::ListCasesRequest* r,
+grpc::Status IntakeGrpcService::ListCases(grpc::ServerContext* c, const v1::ListCasesRequest* r,
                                           v1::ListCasesResponse* response) {
-  return Reply(core_.List(*r), response);
+  auto caller = guard_.Authorize(*c, __func__);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  auto page = core_.List(*r);
+  if (page.ok() && caller->scoped()) {
+    // Filtered page by page: a page may hold fewer cases than asked, its token still leads on.
+    auto* cases = page->mutable_cases();
+    cases->erase(std::remove_if(cases->begin(), cases->end(),
+                                [&](const v1::Case& k) { return !caller->MayUseSource(k.source_system()); }),
+                 cases->end());
+  }
+  return Reply(std::move(page), response);
 }
 
-grpc::Status IntakeGrpcService::TransitionCase(grpc::ServerContext*,
+grpc::Status IntakeGrpcService::TransitionCase(grpc::ServerContext* c,
                                                const v1::TransitionCaseRequest* r,
                                                v1::Case* response) {
+  auto caller = guard_.Authorize(*c, __func__);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  if (caller->scoped()) {
+    if (auto own = GetOwn(*caller, r->case_number()); !own.ok()) return ToGrpcStatus(own.status());
+  }
   return Reply(core_.Transition(*r), response);
 }
 
-grpc::Status IntakeGrpcService::AddNote(grpc::ServerContext*, const v1::AddNoteRequest* r,
+grpc::Status IntakeGrpcService::AddNote(grpc::ServerContext* c, const v1::AddNoteRequest* r,
                                         v1::Case* response) {
+  auto caller = guard_.Authorize(*c, __func__);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  if (caller->scoped()) {
+    if (auto own = GetOwn(*caller, r->case_number()); !own.ok()) return ToGrpcStatus(own.status());
+  }
   return Reply(core_.AddNote(*r), response);
 }
 
 grpc::Status IntakeGrpcService::ImportCases(
-    grpc::ServerContext*,
+    grpc::ServerContext* c,
     grpc::ServerReaderWriter<v1::ImportCaseResult, v1::ImportCaseRecord>* stream) {
+  if (auto caller = guard_.Authorize(*c, __func__); !caller.ok()) return ToGrpcStatus(caller.status());
+  auto caller = guard_.Authorize(*c, __func__);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   v1::ImportCaseRecord record;
   while (stream->Read(&record)) {
-    if (!stream->Write(core_.Import(std::move(record)))) break;  // the client went away
+    v1::ImportCaseResult result;
+    if (!caller->MayUseSource(record.source_system())) {
+      // One record for another system is refused on its own; the rest of the stream goes on.
+      result.set_row(record.row());
+      result.set_source_id(record.source_id());
+      result.set_outcome(v1::ImportCaseResult::OUTCOME_REJECTED);
+      auto* v = result.add_violations();
+      v->set_field("source_system");
+      v->set_description("permission denied: this caller imports only its own system's cases");
+    } else {
+      result = core_.Import(std::move(record));
+    }
+    if (!stream->Write(result)) break;  // the client went away
   }
   return grpc::Status::OK;
 }
@@ -43,6 +93,8 @@ grpc::Status IntakeGrpcService::ImportCases(
 grpc::Status IntakeGrpcService::WatchCases(grpc::ServerContext* ctx,
                                            const v1::WatchCasesRequest* r,
                                            grpc::ServerWriter<v1::CaseChange>* writer) {
+  auto caller = guard_.Authorize(*ctx, __func__);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   FieldErrors errors;
   if (r->ward_code().empty() == r->municipality_code().empty()) {
     errors.Add("ward_code", "give exactly one of ward_code and municipality_code");
@@ -58,7 +110,7 @@ grpc::Status IntakeGrpcService::WatchCases(grpc::ServerContext* ctx,
   while (!ctx->IsCancelled()) {
     if (!sub->Next(ref, std::chrono::milliseconds(250))) continue;
     auto c = core_.Get(ref.case_number);
-    if (!c.ok()) continue;
+    if (!c.ok() || !caller->MayUseSource(c->source_system())) continue;  // a metro sees only its own
     v1::CaseChange change;
     change.set_change(ref.change);
     *change.mutable_case_() = std::move(*c);

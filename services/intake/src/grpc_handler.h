@@ -3,13 +3,15 @@
 
 #include "services/intake/src/intake_core.h"
 #include "services/intake/src/watch_hub.h"
+#include "warroom/common/authz.h"
 #include "warroom/v1/intake.grpc.pb.h"
 
 namespace warroom::intake {
 
 class IntakeGrpcService final : public v1::IntakeService::Service {
  public:
-  IntakeGrpcService(IntakeCore& core, WatchHub& hub) : core_(core), hub_(hub) {}
+  IntakeGrpcService(IntakeCore& core, WatchHub& hub, const Authorizer& authorizer)
+      : core_(core), hub_(hub), guard_(authorizer, "IntakeService") {}
 
   grpc::Status ReportCase(grpc::ServerContext*, const v1::ReportCaseRequest* request,
                           v1::ReportCaseResponse* response) override;
@@ -30,6 +32,9 @@ class IntakeGrpcService final : public v1::IntakeService::Service {
  private:
   IntakeCore& core_;
   WatchHub& hub_;
+  ServiceGuard guard_;
+
+  StatusOr<v1::Case> GetOwn(const Caller& caller, const std::string& case_number);
 };
 
 }  // namespace warroom::intake

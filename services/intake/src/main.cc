@@ -49,7 +49,7 @@ int Run(int argc, char** argv) {
   options.pii = &pii;
   IntakeCore core(store, runtime.outbox(), *geography, clock, ids, options, &runtime.registry());
   WatchHub hub(hub_redis);
-  IntakeGrpcService service(core, hub);
+  IntakeGrpcService service(core, hub, runtime.authorizer());
   runtime.AddService(&service);
   runtime.AddBackground([&](std::stop_token st) { hub.Run(st); });
   runtime.Start([&](const KafkaMessage& m) { return core.ApplyEvent(m); });

@@ -5,9 +5,10 @@
 namespace warroom::psp {
 
 #define WARROOM_PSP_REPLY(name, Request, Response, call)                                        \
-  grpc::Status PspGrpcService::name(grpc::ServerContext*, [[maybe_unused]] const v1::Request* r, \
-                                    v1::Response* out) {                                        \
-    return Reply(call, out);                                                                    \
+  grpc::Status PspGrpcService::name(grpc::ServerContext* c, [[maybe_unused]] const v1::Request* r, \
+                                    v1::Response* out) {                                          \
+    if (auto caller = guard_.Authorize(*c, #name); !caller.ok()) return ToGrpcStatus(caller.status()); \
+    return Reply(call, out);                                                                      \
   }
 
 WARROOM_PSP_REPLY(RegisterFirm, RegisterFirmRequest, Firm, core_.RegisterFirm(*r))

@@ -2,13 +2,15 @@
 #pragma once
 
 #include "services/psp/src/psp_core.h"
+#include "warroom/common/authz.h"
 #include "warroom/v1/psp.grpc.pb.h"
 
 namespace warroom::psp {
 
 class PspGrpcService final : public v1::PspService::Service {
  public:
-  explicit PspGrpcService(PspCore& core) : core_(core) {}
+  PspGrpcService(PspCore& core, const Authorizer& authorizer)
+      : core_(core), guard_(authorizer, "PspService") {}
 #define WARROOM_PSP_RPC(name, Request, Response)                                           \
   grpc::Status name(grpc::ServerContext*, const v1::Request* r, v1::Response* out) override;
   WARROOM_PSP_RPC(RegisterFirm, RegisterFirmRequest, Firm)
@@ -28,6 +30,7 @@ class PspGrpcService final : public v1::PspService::Service {
 
  private:
   PspCore& core_;
+  ServiceGuard guard_;
 };
 
 }  // namespace warroom::psp

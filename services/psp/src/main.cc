@@ -36,7 +36,7 @@ int Run(int argc, char** argv) {
       SleepUnlessStopped(stop, std::chrono::seconds(5));
     }
   });
-  PspGrpcService service(core);
+  PspGrpcService service(core, runtime.authorizer());
   runtime.AddService(&service);
   runtime.Start([&](const KafkaMessage& m) { return core.ApplyEvent(m); });
   return runtime.WaitForShutdown();

@@ -2,13 +2,15 @@
 #pragma once
 
 #include "services/reporting/src/reporting_core.h"
+#include "warroom/common/authz.h"
 #include "warroom/v1/reporting.grpc.pb.h"
 
 namespace warroom::reporting {
 
 class ReportingGrpcService final : public v1::ReportingService::Service {
  public:
-  explicit ReportingGrpcService(ReportingCore& core) : core_(core) {}
+  ReportingGrpcService(ReportingCore& core, const Authorizer& authorizer)
+      : core_(core), guard_(authorizer, "ReportingService") {}
   grpc::Status GetAreaSummary(grpc::ServerContext*, const v1::GetAreaSummaryRequest* r,
                               v1::AreaSummary* response) override;
   grpc::Status GetSlaCompliance(grpc::ServerContext*, const v1::GetSlaComplianceRequest* r,
@@ -24,6 +26,7 @@ class ReportingGrpcService final : public v1::ReportingService::Service {
 
  private:
   ReportingCore& core_;
+  ServiceGuard guard_;
 };
 
 }  // namespace warroom::reporting

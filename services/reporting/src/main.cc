@@ -33,7 +33,7 @@ int Run(int argc, char** argv) {
     return core.loaded() ? Status::Ok() : UnavailableError("read model not loaded");
   });
   runtime.AddBackground([&core](std::stop_token stop) { core.Run(stop); });
-  ReportingGrpcService service(core);
+  ReportingGrpcService service(core, runtime.authorizer());
   runtime.AddService(&service);
   runtime.Start();
   return runtime.WaitForShutdown();

@@ -2,13 +2,15 @@
 #pragma once
 
 #include "services/routing/src/routing_core.h"
+#include "warroom/common/authz.h"
 #include "warroom/v1/routing.grpc.pb.h"
 
 namespace warroom::routing {
 
 class RoutingGrpcService final : public v1::RoutingService::Service {
  public:
-  explicit RoutingGrpcService(RoutingCore& core) : core_(core) {}
+  RoutingGrpcService(RoutingCore& core, const Authorizer& authorizer)
+      : core_(core), guard_(authorizer, "RoutingService") {}
 
   grpc::Status GetAssignment(grpc::ServerContext*, const v1::GetAssignmentRequest* r,
                              v1::Assignment* response) override;
@@ -25,6 +27,7 @@ class RoutingGrpcService final : public v1::RoutingService::Service {
 
  private:
   RoutingCore& core_;
+  ServiceGuard guard_;
 };
 
 }  // namespace warroom::routing

@@ -41,7 +41,7 @@ int Run(int argc, char** argv) {
                    {&geo, &departments, &roles, config.Path("rules.file")}, clock, ids,
                    &runtime.registry());
   if (Status s = core.ReloadRules(); !s.ok()) throw ConfigError("rules.file", s.message());
-  RoutingGrpcService service(core);
+  RoutingGrpcService service(core, runtime.authorizer());
   runtime.AddService(&service);
   runtime.Start([&](const KafkaMessage& m) { return core.ApplyEvent(m); });
   return runtime.WaitForShutdown();

@@ -22,6 +22,12 @@ namespace warroom {
 // NOT_FOUND naming the file when one cannot be read.
 StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ClientCredentials(const TlsFiles& tls);
 
+// A channel to a peer with these credentials that sends "authorization: Bearer <token>" on every
+// call when bearer_token is not empty (a caller identified by token, docs/OPERATIONS.md).
+std::shared_ptr<grpc::Channel> ClientChannel(const std::string& target,
+                                             std::shared_ptr<grpc::ChannelCredentials> credentials,
+                                             const std::string& bearer_token = "");
+
 class GrpcServer {
  public:
   GrpcServer(std::string service_name, std::shared_ptr<prometheus::Registry> registry);

@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "warroom/common/authz.h"
 #include "warroom/common/config.h"
 #include "warroom/common/diagnostics.h"
 #include "warroom/common/grpc_server.h"
@@ -47,6 +48,8 @@ class ServiceRuntime {
   // A loop of the service's own that runs until shutdown (e.g. a watch hub).
   void AddBackground(std::function<void(std::stop_token)> loop);
   const KafkaConfig& kafka_config() const { return kafka_; }
+  // security.policy_file and security.callers_file (off when neither is set).
+  const Authorizer& authorizer() const { return authorizer_; }
   // Where consumer lag per topic comes from when the service reads Kafka itself (reporting);
   // otherwise the runtime's group consumer reports it.
   using LagSource = std::function<std::map<std::string, int64_t>()>;
@@ -67,7 +70,8 @@ class ServiceRuntime {
   std::unique_ptr<OutboxStore> outbox_;
   std::unique_ptr<OutboxRelay> relay_;
   std::unique_ptr<KafkaConsumer> consumer_;
-  DiagnosticsService diagnostics_;
+  Authorizer authorizer_;  // before diagnostics_, which guards with it
+  DiagnosticsService diagnostics_{authorizer_};
   std::unique_ptr<GrpcServer> grpc_;
   std::unique_ptr<AdminServer> admin_;
   std::vector<std::function<void(std::stop_token)>> loops_;

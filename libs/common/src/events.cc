@@ -1,5 +1,7 @@
 #include "warroom/common/events.h"
 
+#include <vector>
+
 #include "warroom/common/timestamps.h"
 
 namespace warroom {
@@ -32,6 +34,34 @@ OutboxEvent ToOutboxEvent(std::string_view topic, const v1::EventEnvelope& envel
   return e;
 }
 
+void ClearUnknownEnumValues(google::protobuf::Message& message) {
+  const auto* reflection = message.GetReflection();
+  std::vector<const google::protobuf::FieldDescriptor*> fields;
+  reflection->ListFields(message, &fields);  // only the fields that are set
+  for (const auto* field : fields) {
+    if (field->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_ENUM) {
+      const auto* type = field->enum_type();
+      if (field->is_repeated()) {
+        for (int i = 0; i < reflection->FieldSize(message, field); ++i) {
+          if (type->FindValueByNumber(reflection->GetRepeatedEnumValue(message, field, i)) == nullptr) {
+            reflection->SetRepeatedEnumValue(&message, field, i, 0);
+          }
+        }
+      } else if (type->FindValueByNumber(reflection->GetEnumValue(message, field)) == nullptr) {
+        reflection->SetEnumValue(&message, field, 0);
+      }
+    } else if (field->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
+      if (field->is_repeated()) {
+        for (int i = 0; i < reflection->FieldSize(message, field); ++i) {
+          ClearUnknownEnumValues(*reflection->MutableRepeatedMessage(&message, field, i));
+        }
+      } else {
+        ClearUnknownEnumValues(*reflection->MutableMessage(&message, field));
+      }
+    }
+  }
+}
+
 StatusOr<v1::EventEnvelope> DecodeEnvelope(std::string_view bytes) {
   v1::EventEnvelope e;
   if (!e.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
@@ -41,6 +71,8 @@ StatusOr<v1::EventEnvelope> DecodeEnvelope(std::string_view bytes) {
   if (e.payload_case() == v1::EventEnvelope::PAYLOAD_NOT_SET) {
     return InvalidArgumentError("event " + e.event_id() + " has no payload this build knows");
   }
+  // An enum value from a newer producer reads as UNSPECIFIED: consumers index tables by enums.
+  ClearUnknownEnumValues(e);
   return e;
 }
 

@@ -52,5 +52,20 @@ TEST(EventsTest, EnvelopeWithoutPayloadIsRejected) {
   EXPECT_EQ(DecodeEnvelope(e.SerializeAsString()).status().code(), StatusCode::kInvalidArgument);
 }
 
+// Found by fuzz_event_decoding: a case_reported with a category this build does not know made
+// reporting index its per-category table out of bounds. Unknown enum values read as UNSPECIFIED.
+TEST(EventsTest, EnumValuesThisBuildDoesNotKnowReadAsUnspecifiedAtAnyDepth) {
+  v1::EventEnvelope e;
+  e.set_event_id("e1");
+  e.mutable_case_reported()->set_case_number("GP26-0000001-4");
+  e.mutable_case_reported()->set_category(static_cast<v1::Category>(33));
+  e.mutable_case_reported()->set_channel(v1::CHANNEL_HOTLINE);
+  auto decoded = DecodeEnvelope(e.SerializeAsString());
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(decoded->case_reported().category(), v1::CATEGORY_UNSPECIFIED);
+  EXPECT_EQ(decoded->case_reported().channel(), v1::CHANNEL_HOTLINE) << "known values stay";
+  EXPECT_EQ(decoded->case_reported().case_number(), "GP26-0000001-4");
+}
+
 }  // namespace
 }  // namespace warroom

@@ -34,8 +34,12 @@ std::string EventType(const v1::EventEnvelope& envelope);
 // The envelope as an outbox entry for a topic, keyed by its aggregate id.
 OutboxEvent ToOutboxEvent(std::string_view topic, const v1::EventEnvelope& envelope);
 
+// Sets every enum field (at any depth) holding a value this build does not know to 0, the
+// UNSPECIFIED value of each of our enums (proto3 keeps unknown values as they came).
+void ClearUnknownEnumValues(google::protobuf::Message& message);
+
 // INVALID_ARGUMENT (never applicable, so the consumer skips it) when the bytes are not an
-// envelope, have no payload or no event id.
+// envelope, have no payload or no event id. Enum values this build does not know read as 0.
 StatusOr<v1::EventEnvelope> DecodeEnvelope(std::string_view bytes);
 
 }  // namespace warroom

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <fstream>
 #include <ctime>
 #include <thread>
 
@@ -52,6 +53,13 @@ std::string MachineSummary() {
   char buf[64];
   std::snprintf(buf, sizeof(buf), "%u cores, %.1f GiB", std::thread::hardware_concurrency(), gib);
   return buf;
+}
+
+int64_t RssBytes(int pid) {
+  std::ifstream statm(pid == 0 ? std::string("/proc/self/statm") : "/proc/" + std::to_string(pid) + "/statm");
+  int64_t pages = 0, resident = 0;
+  statm >> pages >> resident;
+  return resident * sysconf(_SC_PAGESIZE);
 }
 
 }  // namespace warroom::bench

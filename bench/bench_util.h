@@ -43,5 +43,7 @@ class Latencies {
 };
 
 std::string MachineSummary();  // "2 cores, 23.4 GiB"
+// Resident memory of a process (0: this one), from /proc/<pid>/statm; 0 when it cannot be read.
+int64_t RssBytes(int pid = 0);
 
 }  // namespace warroom::bench

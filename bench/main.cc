@@ -25,8 +25,10 @@ int main(int argc, char** argv) {
     int import_rows = 100000;
     int64_t open_clocks = 1000000;
     std::string only;
-    app.add_option("--only", only, "Run one group: foundation, assign, intake, reporting, household or sweep (default: all)")
-        ->check(CLI::IsMember({"foundation", "assign", "intake", "reporting", "household", "sweep"}));
+    int soak_minutes = 10;
+    app.add_option("--only", only, "Run one group: foundation, assign, intake, reporting, household, sweep or soak (default: all)")
+        ->check(CLI::IsMember({"foundation", "assign", "intake", "reporting", "household", "sweep", "soak"}));
+    app.add_option("--soak-minutes", soak_minutes, "Length of the soak (RSS of each service)")->check(CLI::Range(2, 240));
     app.add_option("--open-clocks", open_clocks, "Open SLA clocks for the sweep scaling scenario")
         ->check(CLI::Range(int64_t{20000}, int64_t{5000000}));
     app.add_option("--import-rows", import_rows, "Rows for the metro import scenario")
@@ -46,6 +48,7 @@ int main(int argc, char** argv) {
     env.events = events;
     env.import_rows = import_rows;
     env.open_clocks = open_clocks;
+    env.soak = std::chrono::minutes(soak_minutes);
     env.state_dir = dir;
 
     warroom::bench::Results results;
@@ -80,6 +83,10 @@ int main(int argc, char** argv) {
     if (run("sweep")) {
       std::cerr << "SLA sweep scaling..." << std::endl;
       warroom::bench::SweepScaling(env, results);
+    }
+    if (run("soak")) {
+      std::cerr << "soak (" << soak_minutes << " min)..." << std::endl;
+      warroom::bench::Soak(env, results);
     }
 
     results.PrintTable();

@@ -19,13 +19,6 @@ using Steady = std::chrono::steady_clock;
 
 std::string Source(const std::string& relative) { return std::string(WARROOM_SOURCE_DIR) + "/" + relative; }
 
-int64_t RssBytes() {
-  std::ifstream statm("/proc/self/statm");
-  int64_t pages = 0, resident = 0;
-  statm >> pages >> resident;
-  return resident * 4096;
-}
-
 // The events one case leaves on the topics: reported, assigned, clock started, and for every
 // third case an escalation, for every second a resolution.
 std::vector<std::pair<std::string_view, v1::EventEnvelope>> CaseEvents(const Geography& geo,

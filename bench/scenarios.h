@@ -15,6 +15,7 @@ struct Env {
   int events = 100000;
   int import_rows = 100000;
   int64_t open_clocks = 1000000;
+  std::chrono::seconds soak{600};
   std::string state_dir;  // a scratch folder for this run's processes
 };
 
@@ -26,5 +27,6 @@ void AssignmentLatency(const Env& env, Results& results);
 void SweepScaling(const Env& env, Results& results);
 void ReportingScenarios(const Env& env, Results& results);
 void HouseholdScenarios(const Env& env, Results& results);
+void Soak(const Env& env, Results& results);
 
 }  // namespace warroom::bench

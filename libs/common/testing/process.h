@@ -103,6 +103,7 @@ class ServiceProcess {
   int Kill9() { return process_->Kill9(); }
   int Terminate() { return process_->Terminate(); }
   bool Ready();
+  const std::string& name() const { return name_; }
   int grpc_port() const { return grpc_port_; }
   int admin_port() const { return admin_port_; }
   std::string target() const { return "127.0.0.1:" + std::to_string(grpc_port_); }

@@ -8,6 +8,10 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <mutex>
+#include <set>
+#include <thread>
+
 #include "testing/process.h"
 #include "tests/integration/clients.h"
 #include "warroom/common/authz.h"
@@ -151,6 +155,22 @@ TEST_F(AuthzTest, EveryRoleCallsEveryRpcOfEveryServiceAndOnlyThePolicysGrantsGet
 }
 
 TEST_F(AuthzTest, AMetroSystemImportsSeesAndListsOnlyItsOwnCases) {
+  // JHB-SAP watches the ward from the start: it must see its own cases' changes and no other's.
+  std::mutex watched_mu;
+  std::set<std::string> watched;
+  grpc::ClientContext watch_ctx;
+  watch_ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(90));
+  auto watch_stub = IntakeAs("dev-jhb-sap-token");
+  v1::WatchCasesRequest w;
+  w.set_ward_code("79800001");
+  auto watch = watch_stub->WatchCases(&watch_ctx, w);
+  std::thread watcher([&] {
+    v1::CaseChange change;
+    while (watch->Read(&change)) {
+      std::lock_guard lock(watched_mu);
+      watched.insert(change.case_().case_number());
+    }
+  });
   auto import = [&](const std::string& token, std::vector<std::pair<std::string, std::string>> records) {
     grpc::ClientContext ctx;
     auto stub = IntakeAs(token);
@@ -226,6 +246,19 @@ TEST_F(AuthzTest, AMetroSystemImportsSeesAndListsOnlyItsOwnCases) {
   };
   EXPECT_EQ(list("dev-jhb-sap-token"), (std::set<std::string>{jhb[0].case_number(), jhb[2].case_number()}));
   EXPECT_EQ(list("dev-ward-token").size(), 4u);
+
+  // One more JHB case, imported after every other: once the watcher has seen it, it has been
+  // past the other metro's and the hotline's changes, and must not have been shown them.
+  auto last = import("dev-jhb-sap-token", {{"JHB-SAP", "J-3"}});
+  ASSERT_EQ(last.size(), 1u);
+  EXPECT_TRUE(testing::WaitFor([&] {
+    std::lock_guard lock(watched_mu);
+    return watched.contains(last[0].case_number());
+  }, std::chrono::seconds(30))) << "the watcher saw its own new case";
+  watch_ctx.TryCancel();
+  watcher.join();
+  EXPECT_EQ(watched, (std::set<std::string>{jhb[0].case_number(), jhb[2].case_number(), last[0].case_number()}))
+      << "a metro watching a ward sees only its own cases change";
 }
 
 // With authorisation on, household takes the access role from the authenticated caller: a

@@ -12,18 +12,14 @@
 #include <set>
 #include <thread>
 
+#include "testing/our_services.h"
 #include "testing/process.h"
 #include "tests/integration/clients.h"
 #include "warroom/common/authz.h"
 #include "warroom/common/case_number.h"
 #include "warroom/common/grpc_server.h"
-#include "warroom/v1/diagnostics.pb.h"
-#include "warroom/v1/escalation.pb.h"
 #include "warroom/v1/household.grpc.pb.h"
 #include "warroom/v1/intake.grpc.pb.h"
-#include "warroom/v1/psp.pb.h"
-#include "warroom/v1/reporting.pb.h"
-#include "warroom/v1/routing.pb.h"
 
 namespace warroom {
 namespace {
@@ -109,42 +105,33 @@ class AuthzTest : public ::testing::Test {
 };
 
 TEST_F(AuthzTest, EveryRoleCallsEveryRpcOfEveryServiceAndOnlyThePolicysGrantsGetThrough) {
-  // Linked in, so that their services are in the generated pool.
-  const std::vector<const google::protobuf::FileDescriptor*> files = {
-      v1::GetSlaRequest::descriptor()->file(),       v1::RegisterHouseholdRequest::descriptor()->file(),
-      v1::ReportCaseRequest::descriptor()->file(),   v1::RegisterFirmRequest::descriptor()->file(),
-      v1::GetAreaSummaryRequest::descriptor()->file(), v1::GetAssignmentRequest::descriptor()->file()};
-  const auto* diagnostics = v1::EchoRequest::descriptor()->file()->service(0);
   int calls = 0, denied = 0;
-  for (const auto* file : files) {
-    for (int s = 0; s < file->service_count(); ++s) {
-      const auto* service = file->service(s);
-      ASSERT_TRUE(services_.contains(service->name())) << service->name() << " has no process in this test";
-      testing::ServiceProcess* process = services_[service->name()];
-      auto channel = grpc::CreateChannel(process->target(), grpc::InsecureChannelCredentials());
-      std::vector<const google::protobuf::MethodDescriptor*> methods;
-      for (int m = 0; m < service->method_count(); ++m) methods.push_back(service->method(m));
-      methods.push_back(diagnostics->method(0));  // every binary serves Diagnostics too
-      for (const auto* method : methods) {
-        std::string path = "/" + method->service()->full_name() + "/" + method->name();
-        grpc::Status anonymous = CallWithEmptyRequest(channel, path, "");
-        EXPECT_EQ(anonymous.error_code(), grpc::StatusCode::UNAUTHENTICATED) << path << " without a token";
-        EXPECT_EQ(CallWithEmptyRequest(channel, path, "not-a-token").error_code(), grpc::StatusCode::UNAUTHENTICATED)
-            << path << " with an unknown token";
-        for (const auto& [role, token] : kTokenOfRole) {
-          bool granted = policy_.Allows(role, method->service()->name(), method->name());
-          grpc::Status got = CallWithEmptyRequest(channel, path, token);
-          ++calls;
-          if (granted) {
-            EXPECT_NE(got.error_code(), grpc::StatusCode::PERMISSION_DENIED)
-                << role << " " << path << ": " << got.error_message();
-            EXPECT_NE(got.error_code(), grpc::StatusCode::UNAUTHENTICATED) << role << " " << path;
-          } else {
-            ++denied;
-            EXPECT_EQ(got.error_code(), grpc::StatusCode::PERMISSION_DENIED) << role << " " << path;
-            EXPECT_EQ(got.error_message(), "permission denied") << "no detail leaked: " << role << " " << path;
-            EXPECT_TRUE(got.error_details().empty()) << role << " " << path;
-          }
+  for (const auto* service : testing::ApiServices()) {
+    ASSERT_TRUE(services_.contains(service->name())) << service->name() << " has no process in this test";
+    testing::ServiceProcess* process = services_[service->name()];
+    auto channel = grpc::CreateChannel(process->target(), grpc::InsecureChannelCredentials());
+    std::vector<const google::protobuf::MethodDescriptor*> methods;
+    for (int m = 0; m < service->method_count(); ++m) methods.push_back(service->method(m));
+    methods.push_back(testing::DiagnosticsService()->method(0));  // every binary serves Diagnostics too
+    for (const auto* method : methods) {
+      std::string path = "/" + method->service()->full_name() + "/" + method->name();
+      grpc::Status anonymous = CallWithEmptyRequest(channel, path, "");
+      EXPECT_EQ(anonymous.error_code(), grpc::StatusCode::UNAUTHENTICATED) << path << " without a token";
+      EXPECT_EQ(CallWithEmptyRequest(channel, path, "not-a-token").error_code(), grpc::StatusCode::UNAUTHENTICATED)
+          << path << " with an unknown token";
+      for (const auto& [role, token] : kTokenOfRole) {
+        bool granted = policy_.Allows(role, method->service()->name(), method->name());
+        grpc::Status got = CallWithEmptyRequest(channel, path, token);
+        ++calls;
+        if (granted) {
+          EXPECT_NE(got.error_code(), grpc::StatusCode::PERMISSION_DENIED)
+              << role << " " << path << ": " << got.error_message();
+          EXPECT_NE(got.error_code(), grpc::StatusCode::UNAUTHENTICATED) << role << " " << path;
+        } else {
+          ++denied;
+          EXPECT_EQ(got.error_code(), grpc::StatusCode::PERMISSION_DENIED) << role << " " << path;
+          EXPECT_EQ(got.error_message(), "permission denied") << "no detail leaked: " << role << " " << path;
+          EXPECT_TRUE(got.error_details().empty()) << role << " " << path;
         }
       }
     }

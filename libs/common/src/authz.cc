@@ -1,12 +1,12 @@
 #include "warroom/common/authz.h"
 
 #include <grpcpp/grpcpp.h>
-#include <openssl/evp.h>
 
 #include <regex>
 
 #include "warroom/common/config.h"
 #include "warroom/common/data_file.h"
+#include "warroom/common/digest.h"
 #include "warroom/common/log.h"
 
 namespace warroom {
@@ -82,35 +82,23 @@ Status LoadCallers(const YAML::Node& root, const std::string& file,
   return Status::Ok();
 }
 
-Status Unauthenticated(std::string message) { return Status(StatusCode::kUnauthenticated, std::move(message)); }
-
 }  // namespace
 
 Status PermissionDenied() { return PermissionDeniedError("permission denied"); }
 
-std::string Authorizer::Sha256Hex(std::string_view text) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha256(), nullptr);
-  static const char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < size; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 0xf];
-  }
-  return hex;
-}
-
-StatusOr<Authorizer> Authorizer::FromYaml(const std::string& policy_yaml, const std::string& callers_yaml) {
-  auto policy = ParseYaml(policy_yaml, "policy");
+StatusOr<Authorizer> Authorizer::FromYaml(const std::string& policy_yaml, const std::string& callers_yaml,
+                                          const std::string& policy_name, const std::string& callers_name) {
+  auto policy = ParseYaml(policy_yaml, policy_name);
   if (!policy.ok()) return policy.status();
-  auto callers = ParseYaml(callers_yaml, "callers");
+  auto callers = ParseYaml(callers_yaml, callers_name);
   if (!callers.ok()) return callers.status();
   Authorizer a;
   a.enabled_ = true;
   try {
-    if (Status s = LoadPolicy(*policy, "policy", a.grants_); !s.ok()) return s;
-    if (Status s = LoadCallers(*callers, "callers", a.grants_, a.by_token_hash_, a.by_certificate_); !s.ok()) return s;
+    if (Status s = LoadPolicy(*policy, policy_name, a.grants_); !s.ok()) return s;
+    if (Status s = LoadCallers(*callers, callers_name, a.grants_, a.by_token_hash_, a.by_certificate_); !s.ok()) {
+      return s;
+    }
   } catch (const YAML::Exception& e) {
     return InvalidArgumentError(std::string("authorisation files: ") + e.what());
   }
@@ -122,16 +110,7 @@ StatusOr<Authorizer> Authorizer::Load(const std::string& policy_file, const std:
   if (!policy.ok()) return policy.status();
   auto callers = ReadTextFile(callers_file);
   if (!callers.ok()) return callers.status();
-  auto a = FromYaml(*policy, *callers);
-  if (!a.ok()) {
-    // Name the files rather than the placeholders FromYaml parses under.
-    std::string message = a.status().message();
-    for (auto [placeholder, path] : {std::pair{"policy:", &policy_file}, {"callers:", &callers_file}}) {
-      if (message.rfind(placeholder, 0) == 0) message = *path + message.substr(std::string(placeholder).size() - 1);
-    }
-    return InvalidArgumentError(message);
-  }
-  return a;
+  return FromYaml(*policy, *callers, policy_file, callers_file);
 }
 
 Authorizer Authorizer::FromConfig(const ConfigReader& config) {
@@ -154,15 +133,15 @@ StatusOr<Caller> Authorizer::Identify(std::optional<std::string_view> bearer_tok
                                       const std::vector<std::string>& certificate_names) const {
   if (bearer_token) {
     auto it = by_token_hash_.find(Sha256Hex(*bearer_token));
-    if (it == by_token_hash_.end()) return Unauthenticated("the bearer token is not known");
+    if (it == by_token_hash_.end()) return UnauthenticatedError("the bearer token is not known");
     return it->second;
   }
   for (const auto& name : certificate_names) {
     auto it = by_certificate_.find(name);
     if (it != by_certificate_.end()) return it->second;
   }
-  if (!certificate_names.empty()) return Unauthenticated("the client certificate is not a known caller");
-  return Unauthenticated("present a client certificate or an 'authorization: Bearer' token");
+  if (!certificate_names.empty()) return UnauthenticatedError("the client certificate is not a known caller");
+  return UnauthenticatedError("present a client certificate or an 'authorization: Bearer' token");
 }
 
 bool Authorizer::Allows(std::string_view role, std::string_view service, std::string_view method) const {
@@ -186,7 +165,7 @@ StatusOr<Caller> Authorizer::Authorize(const grpc::ServerContext& context, std::
   if (auto it = md.find(kAuthorizationHeader); it != md.end()) {
     std::string_view value(it->second.data(), it->second.size());
     constexpr std::string_view kBearer = "Bearer ";
-    if (value.substr(0, kBearer.size()) != kBearer) return Unauthenticated("the authorization header is not 'Bearer <token>'");
+    if (value.substr(0, kBearer.size()) != kBearer) return UnauthenticatedError("the authorization header is not 'Bearer <token>'");
     token = value.substr(kBearer.size());
   }
   std::vector<std::string> names;

@@ -3,9 +3,8 @@
 #include <hiredis/hiredis.h>
 
 #include <algorithm>
-#include <array>
-#include <cstdio>
 
+#include "warroom/common/digest.h"
 #include "warroom/common/log.h"
 
 namespace warroom {
@@ -57,44 +56,6 @@ RedisReply Convert(const redisReply* r) {
 timeval ToTimeval(std::chrono::milliseconds ms) {
   return timeval{static_cast<time_t>(ms.count() / 1000),
                  static_cast<suseconds_t>((ms.count() % 1000) * 1000)};
-}
-
-// SHA-1 of a script, as Redis computes it for EVALSHA.
-std::string Sha1Hex(std::string_view data) {
-  std::array<uint32_t, 5> h = {0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0};
-  std::string msg(data);
-  uint64_t bit_len = static_cast<uint64_t>(data.size()) * 8;
-  msg.push_back(static_cast<char>(0x80));
-  while (msg.size() % 64 != 56) msg.push_back('\0');
-  for (int i = 7; i >= 0; --i) msg.push_back(static_cast<char>(bit_len >> (8 * i)));
-  auto rotl = [](uint32_t x, int n) { return (x << n) | (x >> (32 - n)); };
-  for (size_t chunk = 0; chunk < msg.size(); chunk += 64) {
-    std::array<uint32_t, 80> w{};
-    for (int i = 0; i < 16; ++i) {
-      const auto* p = reinterpret_cast<const unsigned char*>(msg.data() + chunk + 4 * i);
-      w[i] = (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
-    }
-    for (int i = 16; i < 80; ++i) w[i] = rotl(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
-    uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
-    for (int i = 0; i < 80; ++i) {
-      uint32_t f, k;
-      if (i < 20) {
-        f = (b & c) | (~b & d), k = 0x5A827999;
-      } else if (i < 40) {
-        f = b ^ c ^ d, k = 0x6ED9EBA1;
-      } else if (i < 60) {
-        f = (b & c) | (b & d) | (c & d), k = 0x8F1BBCDC;
-      } else {
-        f = b ^ c ^ d, k = 0xCA62C1D6;
-      }
-      uint32_t t = rotl(a, 5) + f + e + k + w[i];
-      e = d, d = c, c = rotl(b, 30), b = a, a = t;
-    }
-    h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e;
-  }
-  char hex[41];
-  for (int i = 0; i < 5; ++i) std::snprintf(hex + 8 * i, 9, "%08x", h[i]);
-  return std::string(hex, 40);
 }
 
 }  // namespace
@@ -227,7 +188,7 @@ StatusOr<RedisReply> RedisClient::Command(const RedisArgs& args) {
 
 RedisScript RedisClient::MakeScript(std::string source) {
   RedisScript script{std::move(source), {}};
-  script.sha = Sha1Hex(script.source);
+  script.sha = Sha1Hex(script.source);  // as Redis computes it for EVALSHA
   return script;
 }
 

@@ -3,14 +3,12 @@
 #include <google/protobuf/descriptor.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "warroom/common/data_file.h"
-#include "warroom/v1/diagnostics.pb.h"
-#include "warroom/v1/escalation.pb.h"
-#include "warroom/v1/household.pb.h"
-#include "warroom/v1/intake.pb.h"
-#include "warroom/v1/psp.pb.h"
-#include "warroom/v1/reporting.pb.h"
-#include "warroom/v1/routing.pb.h"
+#include "testing/our_services.h"
+#include "warroom/common/digest.h"
 
 namespace warroom {
 namespace {
@@ -18,17 +16,10 @@ namespace {
 const std::string kPolicyFile = std::string(WARROOM_SOURCE_DIR) + "/data/security/rpc-policy.yaml";
 const std::string kCallersFile = std::string(WARROOM_SOURCE_DIR) + "/data/security/callers.dev.yaml";
 
-// Every proto file with a service, linked in so that its services are in the generated pool.
+// Diagnostics and the six binaries' APIs.
 std::vector<const google::protobuf::ServiceDescriptor*> OurServices() {
-  std::vector<const google::protobuf::FileDescriptor*> files = {
-      v1::EchoRequest::descriptor()->file(),          v1::GetSlaRequest::descriptor()->file(),
-      v1::RegisterHouseholdRequest::descriptor()->file(), v1::ReportCaseRequest::descriptor()->file(),
-      v1::RegisterFirmRequest::descriptor()->file(),   v1::GetAreaSummaryRequest::descriptor()->file(),
-      v1::GetAssignmentRequest::descriptor()->file()};
-  std::vector<const google::protobuf::ServiceDescriptor*> services;
-  for (const auto* f : files) {
-    for (int i = 0; i < f->service_count(); ++i) services.push_back(f->service(i));
-  }
+  auto services = testing::ApiServices();
+  services.push_back(testing::DiagnosticsService());
   return services;
 }
 
@@ -126,12 +117,19 @@ TEST(AuthzTest, BadFilesAreRefusedWithTheirLine) {
 
   auto named = Authorizer::Load("/nonexistent/policy.yaml", kCallersFile);
   EXPECT_EQ(named.status().code(), StatusCode::kNotFound);
+
+  // Loaded from files, an error names the file and line.
+  std::string bad = (std::filesystem::temp_directory_path() / "warroom-authz-test-callers.yaml").string();
+  std::ofstream(bad) << "callers:\n  - {id: a, role: warden, certificate: c}\n";
+  auto from_file = Authorizer::Load(kPolicyFile, bad);
+  std::filesystem::remove(bad);
+  EXPECT_EQ(from_file.status().message().rfind(bad + ":2:", 0), 0u) << from_file.status().message();
 }
 
 TEST(AuthzTest, TokenHashesAreSha256HexAndNoFilesMeansOff) {
   EXPECT_FALSE(Authorizer().enabled());
   EXPECT_TRUE(Authorizer::FromYaml("roles: {}\n", "callers: []\n")->enabled());
-  EXPECT_EQ(Authorizer::Sha256Hex("dev-province-token"),
+  EXPECT_EQ(Sha256Hex("dev-province-token"),
             "c87a94f5d67570b1b1841edc39f9c8cc2724f78047b6a1f31e2f86444ca415a0");
 }
 

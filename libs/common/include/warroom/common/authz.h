@@ -45,7 +45,10 @@ class Authorizer {
   // Reads the policy and callers files; INVALID_ARGUMENT "file:line: why" for an unknown role,
   // service or method, a malformed token hash, or an identity given twice.
   static StatusOr<Authorizer> Load(const std::string& policy_file, const std::string& callers_file);
-  static StatusOr<Authorizer> FromYaml(const std::string& policy_yaml, const std::string& callers_yaml);
+  // The same from text; errors name the texts policy_name and callers_name.
+  static StatusOr<Authorizer> FromYaml(const std::string& policy_yaml, const std::string& callers_yaml,
+                                       const std::string& policy_name = "policy",
+                                       const std::string& callers_name = "callers");
   // security.policy_file and security.callers_file; both empty means off. Throws ConfigError.
   static Authorizer FromConfig(const ConfigReader& config);
 
@@ -63,8 +66,6 @@ class Authorizer {
                             const std::vector<std::string>& certificate_names) const;
   bool Allows(std::string_view role, std::string_view service, std::string_view method) const;
   std::vector<std::string> roles() const;
-
-  static std::string Sha256Hex(std::string_view text);
 
  private:
   bool enabled_ = false;

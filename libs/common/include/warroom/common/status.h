@@ -85,6 +85,9 @@ inline Status InternalError(std::string message) {
 inline Status PermissionDeniedError(std::string message) {
   return Status(StatusCode::kPermissionDenied, std::move(message));
 }
+inline Status UnauthenticatedError(std::string message) {
+  return Status(StatusCode::kUnauthenticated, std::move(message));
+}
 inline Status DataLossError(std::string message) {
   return Status(StatusCode::kDataLoss, std::move(message));
 }

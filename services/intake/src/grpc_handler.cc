@@ -22,6 +22,11 @@ StatusOr<v1::Case> IntakeGrpcService::GetOwn(const Caller& caller, const std::st
   return found;
 }
 
+// Whether the caller may act on the case: any case when unscoped (no look-up), else its own.
+Status IntakeGrpcService::MayAct(const Caller& caller, const std::string& case_number) {
+  return caller.scoped() ? GetOwn(caller, case_number).status() : Status::Ok();
+}
+
 grpc::Status IntakeGrpcService::GetCase(grpc::ServerContext* c, const v1::GetCaseRequest* r,
                                         v1::Case* response) {
   auto caller = guard_.Authorize(*c, __func__);
@@ -49,9 +54,7 @@ grpc::Status IntakeGrpcService::TransitionCase(grpc::ServerContext* c,
                                                v1::Case* response) {
   auto caller = guard_.Authorize(*c, __func__);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
-  if (caller->scoped()) {
-    if (auto own = GetOwn(*caller, r->case_number()); !own.ok()) return ToGrpcStatus(own.status());
-  }
+  if (Status own = MayAct(*caller, r->case_number()); !own.ok()) return ToGrpcStatus(own);
   return Reply(core_.Transition(*r), response);
 }
 
@@ -59,33 +62,18 @@ grpc::Status IntakeGrpcService::AddNote(grpc::ServerContext* c, const v1::AddNot
                                         v1::Case* response) {
   auto caller = guard_.Authorize(*c, __func__);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
-  if (caller->scoped()) {
-    if (auto own = GetOwn(*caller, r->case_number()); !own.ok()) return ToGrpcStatus(own.status());
-  }
+  if (Status own = MayAct(*caller, r->case_number()); !own.ok()) return ToGrpcStatus(own);
   return Reply(core_.AddNote(*r), response);
 }
 
 grpc::Status IntakeGrpcService::ImportCases(
     grpc::ServerContext* c,
     grpc::ServerReaderWriter<v1::ImportCaseResult, v1::ImportCaseRecord>* stream) {
-  if (auto caller = guard_.Authorize(*c, __func__); !caller.ok()) return ToGrpcStatus(caller.status());
   auto caller = guard_.Authorize(*c, __func__);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   v1::ImportCaseRecord record;
   while (stream->Read(&record)) {
-    v1::ImportCaseResult result;
-    if (!caller->MayUseSource(record.source_system())) {
-      // One record for another system is refused on its own; the rest of the stream goes on.
-      result.set_row(record.row());
-      result.set_source_id(record.source_id());
-      result.set_outcome(v1::ImportCaseResult::OUTCOME_REJECTED);
-      auto* v = result.add_violations();
-      v->set_field("source_system");
-      v->set_description("permission denied: this caller imports only its own system's cases");
-    } else {
-      result = core_.Import(std::move(record));
-    }
-    if (!stream->Write(result)) break;  // the client went away
+    if (!stream->Write(core_.Import(std::move(record), *caller))) break;  // the client went away
   }
   return grpc::Status::OK;
 }

@@ -35,6 +35,7 @@ class IntakeGrpcService final : public v1::IntakeService::Service {
   ServiceGuard guard_;
 
   StatusOr<v1::Case> GetOwn(const Caller& caller, const std::string& case_number);
+  Status MayAct(const Caller& caller, const std::string& case_number);
 };
 
 }  // namespace warroom::intake

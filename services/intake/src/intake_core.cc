@@ -452,7 +452,7 @@ StatusOr<v1::Case> IntakeCore::AddNote(const v1::AddNoteRequest& req) {
   return AbortedError("case " + req.case_number() + " is changing too fast; retry");
 }
 
-v1::ImportCaseResult IntakeCore::Import(v1::ImportCaseRecord record) {
+v1::ImportCaseResult IntakeCore::Import(v1::ImportCaseRecord record, const Caller& caller) {
   v1::ImportCaseResult result;
   result.set_row(record.row());
   result.set_source_id(record.source_id());
@@ -469,6 +469,9 @@ v1::ImportCaseResult IntakeCore::Import(v1::ImportCaseRecord record) {
     if (s.violations().empty()) *result.add_violations() = ToFieldError({"", s.ToString()});
     return finish(v1::ImportCaseResult::OUTCOME_REJECTED);
   };
+  if (!caller.MayUseSource(record.source_system())) {
+    return reject(FieldError("source_system", "permission denied: this caller imports only its own system's cases"));
+  }
   Status valid = ValidateImportRecord(record, geo_, options_.limits, clock_.Now());
   if (!valid.ok()) return reject(valid);
 

@@ -9,6 +9,7 @@
 
 #include "services/intake/src/case_rules.h"
 #include "services/intake/src/case_store.h"
+#include "warroom/common/authz.h"
 #include "warroom/common/events.h"
 #include "warroom/common/geography.h"
 #include "warroom/common/kafka.h"
@@ -45,8 +46,9 @@ class IntakeCore {
   StatusOr<v1::ListCasesResponse> List(const v1::ListCasesRequest& request);
   StatusOr<v1::Case> Transition(const v1::TransitionCaseRequest& request);
   StatusOr<v1::Case> AddNote(const v1::AddNoteRequest& request);
-  // One metro feed record; never fails the stream: problems become a REJECTED result.
-  v1::ImportCaseResult Import(v1::ImportCaseRecord record);
+  // One metro feed record; never fails the stream: problems become a REJECTED result, and so
+  // does a record of a source system the caller may not import (a metro imports only its own).
+  v1::ImportCaseResult Import(v1::ImportCaseRecord record, const Caller& caller = {});
   // Applies an assignment or SLA event to the case view, once per event id.
   Status ApplyEvent(const KafkaMessage& message);
 

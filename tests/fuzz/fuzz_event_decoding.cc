@@ -6,13 +6,11 @@
 #include <iterator>
 
 #include "services/reporting/src/read_model.h"
+#include "tests/fuzz/fuzz_geography.h"
 #include "warroom/common/events.h"
-#include "warroom/common/geography.h"
 #include "warroom/common/topics.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const warroom::Geography geo =
-      *warroom::Geography::LoadDir(std::string(WARROOM_SOURCE_DIR) + "/data/geography");
   if (size == 0) return 0;
   const auto& topic = warroom::kTopics[data[0] % std::size(warroom::kTopics)];
   auto event = warroom::DecodeEnvelope(std::string_view(reinterpret_cast<const char*>(data + 1), size - 1));
@@ -20,7 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (event.status().code() != warroom::StatusCode::kInvalidArgument) __builtin_trap();
     return 0;
   }
-  warroom::reporting::ReadModel model(geo);
+  warroom::reporting::ReadModel model(warroom::fuzz::Geo());
   auto first = model.Apply(topic.name, *event);
   if (!first.ok()) return 0;
   auto second = model.Apply(topic.name, *event);

@@ -6,14 +6,9 @@
 #include <cstdint>
 
 #include "services/intake/src/case_rules.h"
-#include "warroom/common/geography.h"
+#include "tests/fuzz/fuzz_geography.h"
 
 namespace {
-
-const warroom::Geography& Geo() {
-  static const warroom::Geography geo = *warroom::Geography::LoadDir(std::string(WARROOM_SOURCE_DIR) + "/data/geography");
-  return geo;
-}
 
 void CheckRefusal(const warroom::Status& s, bool precondition_allowed) {
   if (s.ok()) return;
@@ -37,11 +32,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (kind == 0) {
     warroom::v1::ReportCaseRequest r;
     if (!r.ParseFromArray(data, static_cast<int>(size))) return 0;
-    CheckRefusal(warroom::intake::ValidateReport(r, Geo(), limits), false);
+    CheckRefusal(warroom::intake::ValidateReport(r, warroom::fuzz::Geo(), limits), false);
   } else if (kind == 1) {
     warroom::v1::ImportCaseRecord r;
     if (!r.ParseFromArray(data, static_cast<int>(size))) return 0;
-    CheckRefusal(warroom::intake::ValidateImportRecord(r, Geo(), limits, now), false);
+    CheckRefusal(warroom::intake::ValidateImportRecord(r, warroom::fuzz::Geo(), limits, now), false);
   } else {
     warroom::v1::TransitionCaseRequest r;
     if (!r.ParseFromArray(data, static_cast<int>(size))) return 0;
@@ -51,7 +46,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     current.set_category(warroom::v1::CATEGORY_WATER);
     current.set_version(3);
     current.mutable_place()->set_ward_code("79800001");
-    auto result = warroom::intake::ApplyTransition(current, r, now, Geo(), limits);
+    auto result = warroom::intake::ApplyTransition(current, r, now, warroom::fuzz::Geo(), limits);
     CheckRefusal(result.status(), true);
   }
   return 0;

@@ -5,11 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <csignal>
+#include <filesystem>
 #include <functional>
 #include <iostream>
-#include <filesystem>
 #include <random>
-#include <csignal>
 #include <set>
 #include <thread>
 

@@ -1,10 +1,8 @@
 #include "warroom/common/grpc_server.h"
 
-#include "warroom/common/data_file.h"
-
+#include <grpcpp/create_channel.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
-#include <grpcpp/create_channel.h>
 #include <grpcpp/support/client_interceptor.h>
 #include <grpcpp/support/server_interceptor.h>
 #include <prometheus/counter.h>
@@ -14,6 +12,7 @@
 #include <csignal>
 
 #include "warroom/common/authz.h"
+#include "warroom/common/data_file.h"
 #include "warroom/common/log.h"
 #include "warroom/common/metrics.h"
 
@@ -100,10 +99,6 @@ StatusOr<TlsPem> ReadTlsFiles(const TlsFiles& tls) {
   }
   return pem;
 }
-
-}  // namespace
-
-namespace {
 
 class BearerTokenInterceptor final : public grpc::experimental::Interceptor {
  public:

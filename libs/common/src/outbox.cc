@@ -81,22 +81,22 @@ class KeyTable {
 // -------------------------------------------------------------------------------- mutation
 
 Mutation& Mutation::RequireAbsent(std::string key) {
-  guards_.push_back({true, std::move(key), {}, {}});
+  parts_.guards.push_back({true, std::move(key), {}, {}});
   return *this;
 }
 
 Mutation& Mutation::RequireField(std::string key, std::string field, std::string expected) {
-  guards_.push_back({false, std::move(key), std::move(field), std::move(expected)});
+  parts_.guards.push_back({false, std::move(key), std::move(field), std::move(expected)});
   return *this;
 }
 
 Mutation& Mutation::Do(std::string command, std::string key, std::vector<std::string> args) {
-  ops_.push_back({std::move(command), std::move(key), std::move(args)});
+  parts_.ops.push_back({std::move(command), std::move(key), std::move(args)});
   return *this;
 }
 
 Mutation& Mutation::Emit(OutboxEvent event) {
-  events_.push_back(std::move(event));
+  parts_.events.push_back(std::move(event));
   return *this;
 }
 
@@ -126,28 +126,31 @@ int OutboxStore::ShardOf(std::string_view aggregate_id) const {
   return static_cast<int>(h % static_cast<uint32_t>(shards_));
 }
 
-StatusOr<CommitResult> OutboxStore::Commit(const Mutation& m) {
+namespace {
+
+// The script's KEYS and ARGV for one mutation (the layout kCommitScript reads).
+RedisClient::ScriptCall CommitCall(const Mutation::Parts& m, const std::string& outbox_key) {
   KeyTable keys;
   RedisArgs args;
-  args.reserve(4 + 4 * m.guards_.size() + 4 * m.ops_.size() + 5 * m.events_.size());
-  args.push_back(std::to_string(m.guards_.size()));
-  for (const auto& g : m.guards_) {
+  args.reserve(4 + 4 * m.guards.size() + 4 * m.ops.size() + 5 * m.events.size());
+  args.push_back(std::to_string(m.guards.size()));
+  for (const auto& g : m.guards) {
     args.push_back(g.absent ? "a" : "f");
     args.push_back(keys.IndexOf(g.key));
     args.push_back(g.field);
     args.push_back(g.expected);
   }
-  args.push_back(std::to_string(m.ops_.size()));
-  for (const auto& op : m.ops_) {
+  args.push_back(std::to_string(m.ops.size()));
+  for (const auto& op : m.ops) {
     args.push_back(std::to_string(op.args.size() + 2));
     args.push_back(op.command);
     args.push_back(keys.IndexOf(op.key));
     args.insert(args.end(), op.args.begin(), op.args.end());
   }
-  args.push_back(std::to_string(m.events_.size()));
-  if (!m.events_.empty()) {
-    args.push_back(keys.IndexOf(StreamKey(ShardOf(m.aggregate_id_))));
-    for (const auto& e : m.events_) {
+  args.push_back(std::to_string(m.events.size()));
+  if (!m.events.empty()) {
+    args.push_back(keys.IndexOf(outbox_key));
+    for (const auto& e : m.events) {
       args.push_back(e.topic);
       args.push_back(e.key);
       args.push_back(e.type);
@@ -155,25 +158,51 @@ StatusOr<CommitResult> OutboxStore::Commit(const Mutation& m) {
       args.push_back(e.value);
     }
   }
-  auto reply = redis_.Eval(script_, keys.keys(), args);
-  if (!reply.ok()) return reply.status();
-  if (reply->type != RedisReply::Type::kArray || reply->elements.empty()) {
+  return {std::move(keys.keys()), std::move(args)};
+}
+
+StatusOr<CommitResult> ParseCommitReply(const RedisReply& reply) {
+  if (reply.is_error()) return InternalError("outbox commit: " + reply.str);
+  if (reply.type != RedisReply::Type::kArray || reply.elements.empty()) {
     return InternalError("outbox commit: unexpected script reply");
   }
   CommitResult result;
-  const std::string& outcome = reply->elements[0].str;
-  if (outcome == "applied") {
-    if (!m.events_.empty() && listener_) listener_();
-    return result;
-  }
-  result.guard = reply->elements.size() > 1 ? static_cast<int>(reply->elements[1].integer) : -1;
+  const std::string& outcome = reply.elements[0].str;
+  if (outcome == "applied") return result;
+  result.guard = reply.elements.size() > 1 ? static_cast<int>(reply.elements[1].integer) : -1;
   if (outcome == "duplicate") {
     result.outcome = CommitResult::Outcome::kDuplicate;
   } else {
     result.outcome = CommitResult::Outcome::kConflict;
-    if (reply->elements.size() > 2) result.actual = reply->elements[2].str;
+    if (reply.elements.size() > 2) result.actual = reply.elements[2].str;
   }
   return result;
+}
+
+}  // namespace
+
+StatusOr<CommitResult> OutboxStore::Commit(const Mutation& m) {
+  return std::move(CommitMany({&m}).front());
+}
+
+std::vector<StatusOr<CommitResult>> OutboxStore::CommitMany(const std::vector<const Mutation*>& ms) {
+  std::vector<RedisClient::ScriptCall> calls;
+  calls.reserve(ms.size());
+  for (const Mutation* m : ms) calls.push_back(CommitCall(m->parts_, StreamKey(ShardOf(m->aggregate_id_))));
+  auto replies = redis_.EvalMany(script_, std::move(calls));
+  std::vector<StatusOr<CommitResult>> results;
+  results.reserve(ms.size());
+  bool woke = false;
+  for (size_t i = 0; i < ms.size(); ++i) {
+    if (!replies.ok()) {
+      results.push_back(replies.status());
+      continue;
+    }
+    results.push_back(ParseCommitReply((*replies)[i]));
+    if (results.back().ok() && results.back()->applied() && !ms[i]->parts_.events.empty()) woke = true;
+  }
+  if (woke && listener_) listener_();
+  return results;
 }
 
 StatusOr<int64_t> OutboxStore::Depth() {
@@ -272,20 +301,16 @@ void OutboxRelay::OnDelivery(const DeliveryReport& report) {
 bool OutboxRelay::RenewLeases() {
   auto now = std::chrono::steady_clock::now();
   if (now < next_renew_) return true;
-  std::vector<RedisArgs> commands;
+  std::vector<RedisClient::ScriptCall> calls;
   for (int s = 0; s < store_.shards(); ++s) {
-    commands.push_back({"EVALSHA", lease_script_.sha, "1", store_.StreamKey(s) + ":lease",
-                        options_.instance_id, std::to_string(options_.lease_ttl.count())});
+    calls.push_back({{store_.StreamKey(s) + ":lease"},
+                     {options_.instance_id, std::to_string(options_.lease_ttl.count())}});
   }
-  auto replies = redis_.Pipeline(commands);
+  auto replies = redis_.EvalMany(lease_script_, std::move(calls));
   if (!replies.ok()) return false;
   for (int s = 0; s < store_.shards(); ++s) {
     const RedisReply& r = (*replies)[s];
-    if (r.is_error()) {
-      // NOSCRIPT after a Redis restart: load it and renew on the next turn.
-      (void)redis_.Command({"SCRIPT", "LOAD", lease_script_.source});
-      return false;
-    }
+    if (r.is_error()) return false;
     bool held = r.integer == 1;
     if (held && !leased_[s]) {
       cursor_[s] = "-";

@@ -51,6 +51,28 @@ TEST_F(OutboxStoreTest, VersionGuardRejectsAStaleWriteAndAppliesNothing) {
   EXPECT_EQ(*store_.Depth(), 0);
 }
 
+// Several mutations in one round trip stand alone: the one whose guard fails applies nothing and
+// the others apply, each with its events; the first use of the script on a fresh server (NOSCRIPT)
+// still applies each exactly once.
+TEST_F(OutboxStoreTest, CommitManyAppliesEachOnItsOwn) {
+  ASSERT_TRUE(redis_.Command({"SCRIPT", "FLUSH"}).ok());
+  ASSERT_TRUE(redis_.Command({"SET", "taken", "1"}).ok());
+  Mutation a("a"), b("b"), c("c");
+  a.Do("INCR", "a:count").Emit(Event("ea"));
+  b.RequireAbsent("taken").Do("INCR", "b:count").Emit(Event("eb"));
+  c.Do("INCR", "c:count").Emit(Event("ec"));
+  auto results = store_.CommitMany({&a, &b, &c});
+  ASSERT_EQ(results.size(), 3u);
+  ASSERT_TRUE(results[0].ok() && results[1].ok() && results[2].ok());
+  EXPECT_TRUE(results[0]->applied());
+  EXPECT_EQ(results[1]->outcome, CommitResult::Outcome::kDuplicate);
+  EXPECT_TRUE(results[2]->applied());
+  EXPECT_EQ(redis_.Command({"GET", "a:count"})->str, "1");
+  EXPECT_TRUE(redis_.Command({"GET", "b:count"})->is_nil());
+  EXPECT_EQ(redis_.Command({"GET", "c:count"})->str, "1");
+  EXPECT_EQ(*store_.Depth(), 2);
+}
+
 TEST_F(OutboxStoreTest, MissingFieldCountsAsEmptyForAFirstWrite) {
   Mutation first("agg");
   first.RequireField("agg:state", "v", "").Do("HSET", "agg:state", {"v", "1"});

@@ -19,7 +19,15 @@ std::string Reporter(std::string_view ref) { return "intake:reporter:" + std::st
 std::string Sequence(std::string_view prefix, int year) {
   return "intake:seq:" + std::string(prefix) + std::to_string(year);
 }
-std::string IndexAll() { return "intake:idx:all"; }
+std::vector<std::string> IndexAllStatuses() {
+  std::vector<std::string> all;
+  const auto* statuses = v1::CaseStatus_descriptor();
+  for (int i = 0; i < statuses->value_count(); ++i) {
+    auto status = static_cast<v1::CaseStatus>(statuses->value(i)->number());
+    if (status != v1::CASE_STATUS_UNSPECIFIED) all.push_back(IndexStatus(status));
+  }
+  return all;
+}
 std::string IndexWard(std::string_view w) { return "intake:idx:ward:" + std::string(w); }
 std::string IndexMunicipality(std::string_view m) { return "intake:idx:muni:" + std::string(m); }
 std::string IndexStatus(v1::CaseStatus s) { return "intake:idx:status:" + Label(s); }
@@ -54,7 +62,7 @@ StatusOr<std::vector<LoadedCase>> CaseStore::LoadMany(const std::vector<std::str
   for (const auto& cn : cns) {
     commands.push_back({"HMGET", keys::Case(cn), "v", "pb"});
     commands.push_back({"HGETALL", keys::View(cn)});
-    commands.push_back({"SMEMBERS", keys::Duplicates(cn)});
+    commands.push_back({"ZRANGE", keys::Duplicates(cn), "0", "-1"});
   }
   auto replies = redis_.Pipeline(commands);
   if (!replies.ok()) return replies.status();
@@ -70,7 +78,6 @@ StatusOr<std::vector<LoadedCase>> CaseStore::LoadMany(const std::vector<std::str
     }
     MergeView((*replies)[3 * i + 1], lc.c);
     for (const auto& d : (*replies)[3 * i + 2].elements) lc.c.add_possible_duplicates(d.str);
-    std::sort(lc.c.mutable_possible_duplicates()->begin(), lc.c.mutable_possible_duplicates()->end());
     lc.c.set_version(lc.version);
     out.push_back(std::move(lc));
   }
@@ -84,28 +91,12 @@ StatusOr<std::optional<LoadedCase>> CaseStore::Load(std::string_view cn) {
   return std::optional<LoadedCase>(std::move(many->front()));
 }
 
-StatusOr<std::vector<v1::Case>> CaseStore::LoadRecords(const std::vector<std::string>& cns) {
-  std::vector<RedisArgs> commands;
-  commands.reserve(cns.size());
-  for (const auto& cn : cns) commands.push_back({"HGET", keys::Case(cn), "pb"});
-  auto replies = redis_.Pipeline(commands);
-  if (!replies.ok()) return replies.status();
-  std::vector<v1::Case> out;
-  for (const auto& r : *replies) {
-    if (r.is_nil()) continue;
-    v1::Case c;
-    if (c.ParseFromString(r.str)) out.push_back(std::move(c));
-  }
-  return out;
-}
-
 void CaseStore::IndexChanges(const v1::Case* before, const v1::Case& after, int64_t ordinal,
                              Mutation& m) {
   const std::string& cn = after.case_number();
   std::string score = std::to_string(ordinal);
   auto ward = [](const v1::Case* c) { return c ? c->place().ward_code() : std::string(); };
   auto muni = [](const v1::Case* c) { return c ? c->place().municipality_code() : std::string(); };
-  if (before == nullptr) m.Do("ZADD", keys::IndexAll(), {score, cn});
   if (ward(before) != after.place().ward_code() && !after.place().ward_code().empty()) {
     m.Do("ZADD", keys::IndexWard(after.place().ward_code()), {score, cn});
   }

@@ -16,12 +16,15 @@ namespace warroom::intake {
 namespace keys {
 std::string Case(std::string_view cn);        // hash: v (version), pb (the Case)
 std::string View(std::string_view cn);        // hash: routing and escalation fields
-std::string Duplicates(std::string_view cn);  // set: later cases linked to this one
+// Sorted set: later cases linked to this one, by case number order (a sorted set rather than a
+// set because Redis keeps small ones compact, about 25 bytes a link instead of 70).
+std::string Duplicates(std::string_view cn);
 std::string Request(std::string_view client_request_id);
 std::string Source(std::string_view system, std::string_view source_id);  // hash: cn, h
 std::string Reporter(std::string_view ref);   // hash: the reporter's personal details
 std::string Sequence(std::string_view prefix, int year);
-std::string IndexAll();
+// Every status index: together they hold each case once (there is no index of all cases).
+std::vector<std::string> IndexAllStatuses();
 std::string IndexWard(std::string_view ward);
 std::string IndexMunicipality(std::string_view municipality);
 std::string IndexStatus(v1::CaseStatus status);
@@ -43,8 +46,6 @@ class CaseStore {
   StatusOr<std::optional<LoadedCase>> Load(std::string_view cn);
   // Loads many cases in one round trip; missing ones are skipped.
   StatusOr<std::vector<LoadedCase>> LoadMany(const std::vector<std::string>& cns);
-  // The stored records alone (no view, no duplicate list): for checks that need few fields.
-  StatusOr<std::vector<v1::Case>> LoadRecords(const std::vector<std::string>& cns);
 
   // Index writes for a case that is new or whose indexed fields changed from `before`.
   static void IndexChanges(const v1::Case* before, const v1::Case& after, int64_t ordinal,

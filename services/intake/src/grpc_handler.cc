@@ -1,6 +1,10 @@
 #include "services/intake/src/grpc_handler.h"
 
 #include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
 
 #include "warroom/common/grpc_status.h"
 
@@ -71,10 +75,61 @@ grpc::Status IntakeGrpcService::ImportCases(
     grpc::ServerReaderWriter<v1::ImportCaseResult, v1::ImportCaseRecord>* stream) {
   auto caller = guard_.Authorize(*c, __func__);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
-  v1::ImportCaseRecord record;
-  while (stream->Read(&record)) {
-    if (!stream->Write(core_.Import(std::move(record), *caller))) break;  // the client went away
+  // A reader thread keeps records coming while a batch is imported; each batch is what has
+  // arrived meanwhile (up to kBatch), so a slow feed gets its results at once and a fast one in
+  // a few Redis round trips per batch. The queue is bounded: a full one stops reading, which
+  // gRPC's flow control passes back to the sender.
+  constexpr size_t kBatch = 512;
+  constexpr size_t kQueued = 4 * kBatch;
+  std::mutex mu;
+  std::condition_variable changed;
+  std::deque<v1::ImportCaseRecord> queue;
+  bool reading = true;
+  bool stop = false;
+  std::thread reader([&] {
+    v1::ImportCaseRecord record;
+    while (stream->Read(&record)) {
+      std::unique_lock lock(mu);
+      changed.wait(lock, [&] { return stop || queue.size() < kQueued; });
+      if (stop) break;
+      queue.push_back(std::move(record));
+      changed.notify_all();
+    }
+    std::lock_guard lock(mu);
+    reading = false;
+    changed.notify_all();
+  });
+  std::vector<v1::ImportCaseRecord> batch;
+  while (true) {
+    batch.clear();
+    {
+      std::unique_lock lock(mu);
+      changed.wait(lock, [&] { return !queue.empty() || !reading; });
+      while (!queue.empty() && batch.size() < kBatch) {
+        batch.push_back(std::move(queue.front()));
+        queue.pop_front();
+      }
+      changed.notify_all();
+    }
+    if (batch.empty()) break;  // the client finished sending and everything is answered
+    auto results = core_.ImportMany(std::move(batch), *caller);
+    bool gone = false;
+    for (size_t i = 0; i < results.size() && !gone; ++i) {
+      grpc::WriteOptions options;
+      if (i + 1 < results.size()) options.set_buffer_hint();  // sent together with the last
+      gone = !stream->Write(results[i], options);
+    }
+    if (gone) {  // the client went away: stop reading too
+      c->TryCancel();
+      break;
+    }
   }
+  {
+    std::lock_guard lock(mu);
+    stop = true;
+    changed.notify_all();
+  }
+  reader.join();
   return grpc::Status::OK;
 }
 

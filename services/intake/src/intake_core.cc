@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cmath>
 #include <ctime>
+#include <optional>
+#include <unordered_map>
 
 #include "warroom/common/case_number.h"
 #include "warroom/common/enum_names.h"
@@ -112,81 +114,226 @@ std::vector<RedisArgs> IntakeCore::DuplicateQueries(const v1::Case& c) const {
   if (!c.place().ward_code().empty()) {
     // The oldest open cases of this kind in the ward within the window come first.
     queries.push_back({"ZRANGEBYSCORE", keys::OpenByWard(c.place().ward_code(), c.category()),
-                       std::to_string(since_ms), "+inf", "LIMIT", "0", "5"});
+                       std::to_string(since_ms), "+inf", "LIMIT", "0",
+                       c.place().has_position() ? "5" : "1"});
   }
   return queries;
 }
 
-StatusOr<std::string> IntakeCore::PickDuplicate(const v1::Case& c,
-                                                const std::vector<RedisReply>& replies) {
-  std::vector<std::string> candidates;
-  for (const auto& r : replies) {
-    for (const auto& e : r.elements) candidates.push_back(e.str);
-  }
-  if (candidates.empty()) return std::string();
-  auto loaded = store_.LoadRecords(candidates);
-  if (!loaded.ok()) return loaded.status();
+std::string IntakeCore::PickDuplicate(const v1::Case& c, const std::vector<const v1::Case*>& candidates) const {
   TimePoint reported = FromTimestamp(c.reported_at());
   const v1::Case* best = nullptr;
-  for (const auto& other : *loaded) {
-    if (!IsOpen(other.status()) || other.category() != c.category()) continue;
-    if (FromTimestamp(other.reported_at()) < reported - options_.duplicate_window) continue;
-    bool both_positioned = c.place().has_position() && other.place().has_position();
-    bool near = both_positioned
-                    ? DistanceMetres(c.place().position(), other.place().position()) <=
-                          options_.duplicate_radius_m
-                    : !c.place().ward_code().empty() &&
-                          c.place().ward_code() == other.place().ward_code();
-    if (!near) continue;
+  for (const v1::Case* other : candidates) {
+    if (!IsOpen(other->status()) || other->category() != c.category()) continue;
+    if (FromTimestamp(other->reported_at()) < reported - options_.duplicate_window) continue;
+    if (!Near(c, *other)) continue;
     // Link to the earliest: the case everyone already works on.
-    if (best == nullptr || TimeUtil::TimestampToNanoseconds(other.reported_at()) <
+    if (best == nullptr || TimeUtil::TimestampToNanoseconds(other->reported_at()) <
                                TimeUtil::TimestampToNanoseconds(best->reported_at())) {
-      best = &other;
+      best = other;
     }
   }
   return best ? best->case_number() : std::string();
 }
 
-StatusOr<std::pair<v1::Case, bool>> IntakeCore::Create(NewCase spec) {
-  auto earlier = [&](const std::string& cn) -> StatusOr<std::pair<v1::Case, bool>> {
-    auto c = Reload(cn);
-    if (!c.ok()) return c.status();
-    return std::make_pair(std::move(*c), true);
-  };
-  v1::Case& c = spec.c;
+bool IntakeCore::Near(const v1::Case& a, const v1::Case& b) const {
+  if (a.place().has_position() && b.place().has_position()) {
+    return DistanceMetres(a.place().position(), b.place().position()) <= options_.duplicate_radius_m;
+  }
+  return !a.place().ward_code().empty() && a.place().ward_code() == b.place().ward_code();
+}
+
+std::vector<StatusOr<IntakeCore::Created>> IntakeCore::CreateMany(std::vector<NewCase> specs) {
+  std::vector<StatusOr<Created>> out;
+  out.reserve(specs.size());
   TimePoint now = clock_.Now();
-  if (!c.has_reported_at()) *c.mutable_reported_at() = ToTimestamp(now);
-  int year = YearOf(FromTimestamp(c.reported_at()));
-  // One round trip: was this request seen, the next number, and the duplicate candidates. A
-  // replayed request leaves a gap in the sequence, which is harmless.
-  std::vector<RedisArgs> commands = {
-      {spec.source_hash.empty() ? "GET" : "HGET", spec.idempotency_key},
-      {"INCR", keys::Sequence(options_.case_prefix, year)}};
-  if (!spec.source_hash.empty()) commands[0].push_back("cn");
-  std::vector<RedisArgs> duplicate_queries = DuplicateQueries(c);
-  commands.insert(commands.end(), duplicate_queries.begin(), duplicate_queries.end());
-  auto replies = store_.redis().Pipeline(commands);
-  if (!replies.ok()) return replies.status();
-  for (const auto& r : *replies) {
-    if (r.is_error()) return InternalError("redis: " + r.str);
+  for (auto& spec : specs) {
+    if (!spec.c.has_reported_at()) *spec.c.mutable_reported_at() = ToTimestamp(now);
   }
-  // A retry of a request that already made a case gets that case back.
-  if (!(*replies)[0].is_nil()) return earlier((*replies)[0].str);
-  int64_t seq = (*replies)[1].integer;
-  if (seq > kMaxCaseSequence) {
-    return Status(StatusCode::kResourceExhausted, "case numbers for this year are used up");
+  // Cases made together are looked up together, so a segment holds only cases that cannot meet:
+  // none could be the possible duplicate of another, nor share its idempotency key. A case that
+  // could starts the next segment, which sees the earlier ones committed.
+  constexpr size_t kMaxSegment = 256;
+  size_t begin = 0;
+  while (begin < specs.size()) {
+    size_t end = begin + 1;
+    for (; end < specs.size() && end - begin < kMaxSegment; ++end) {
+      const NewCase& next = specs[end];
+      bool meets = std::any_of(specs.begin() + begin, specs.begin() + end, [&](const NewCase& earlier) {
+        return earlier.idempotency_key == next.idempotency_key ||
+               (earlier.c.category() == next.c.category() && Near(earlier.c, next.c));
+      });
+      if (meets) break;
+    }
+    CreateSegment(std::span(specs).subspan(begin, end - begin), now, out);
+    begin = end;
   }
-  CaseNumber number = MakeCaseNumber(options_.case_prefix, year, seq);
-  c.set_case_number(number.ToString());
-  c.set_status(v1::CASE_STATUS_REPORTED);
-  c.set_version(1);
-  *c.mutable_updated_at() = ToTimestamp(now);
-  if (spec.has_contact) c.set_reporter_ref("R-" + ids_.NewUuidV7());
+  return out;
+}
 
-  auto duplicate = PickDuplicate(c, std::vector<RedisReply>(replies->begin() + 2, replies->end()));
-  if (!duplicate.ok()) return duplicate.status();
-  c.set_duplicate_of(*duplicate);
+void IntakeCore::CreateSegment(std::span<NewCase> specs, TimePoint now,
+                               std::vector<StatusOr<Created>>& out) {
+  const size_t first = out.size();
+  // The key a spec's earlier creation left: a request id's case number, or a source record's
+  // case number and hash.
+  auto lookup = [](const NewCase& spec) -> RedisArgs {
+    if (spec.source_hash.empty()) return {"GET", spec.idempotency_key};
+    return {"HMGET", spec.idempotency_key, "cn", "h"};
+  };
+  auto earlier_of = [](const NewCase& spec, const RedisReply& r) -> std::optional<Created> {
+    const RedisReply& cn = spec.source_hash.empty() ? r : r.elements[0];
+    if (cn.is_nil()) return std::nullopt;
+    Created earlier;
+    earlier.earlier = true;
+    earlier.c.set_case_number(cn.str);
+    if (!spec.source_hash.empty()) earlier.source_hash = r.elements[1].str;
+    return earlier;
+  };
 
+  // Round trip 1: was each seen before, and its possible duplicates' numbers.
+  std::vector<RedisArgs> commands;
+  std::vector<std::pair<size_t, size_t>> duplicate_range(specs.size());
+  for (size_t i = 0; i < specs.size(); ++i) {
+    commands.push_back(lookup(specs[i]));
+    auto queries = DuplicateQueries(specs[i].c);
+    duplicate_range[i] = {commands.size(), commands.size() + queries.size()};
+    commands.insert(commands.end(), queries.begin(), queries.end());
+  }
+  auto seen = store_.redis().Pipeline(commands);
+  std::vector<size_t> fresh;  // specs to create, in order
+  std::vector<std::string> candidates;
+  std::unordered_map<int, int64_t> per_year;  // how many numbers each year's sequence gives
+  for (size_t i = 0; i < specs.size(); ++i) {
+    out.emplace_back(InternalError("case not created"));  // every path below replaces it
+    if (!seen.ok()) {
+      out.back() = seen.status();
+      continue;
+    }
+    const RedisReply& key = (*seen)[duplicate_range[i].first - 1];
+    auto bad = std::find_if(seen->begin() + duplicate_range[i].first - 1,
+                            seen->begin() + duplicate_range[i].second,
+                            [](const RedisReply& r) { return r.is_error(); });
+    if (bad != seen->begin() + duplicate_range[i].second) {
+      out.back() = InternalError("redis: " + bad->str);
+      continue;
+    }
+    // A retry of a request that already made a case gets that case.
+    if (auto earlier = earlier_of(specs[i], key)) {
+      out.back() = std::move(*earlier);
+      continue;
+    }
+    fresh.push_back(i);
+    ++per_year[YearOf(FromTimestamp(specs[i].c.reported_at()))];
+    // Without a position the ward's index answers alone: it holds only open cases of this
+    // category in this ward, oldest first, from the window's start; with one, the candidates'
+    // positions and report times decide.
+    if (!specs[i].c.place().has_position()) continue;
+    for (size_t r = duplicate_range[i].first; r < duplicate_range[i].second; ++r) {
+      for (const auto& e : (*seen)[r].elements) candidates.push_back(e.str);
+    }
+  }
+  if (fresh.empty()) return;
+
+  // Round trip 2: the numbers (one INCRBY per year, so that a re-sent record never uses one up)
+  // and the candidates' records.
+  std::vector<RedisArgs> second;
+  std::vector<int> years;
+  for (const auto& [year, count] : per_year) {
+    years.push_back(year);
+    second.push_back({"INCRBY", keys::Sequence(options_.case_prefix, year), std::to_string(count)});
+  }
+  for (const auto& cn : candidates) second.push_back({"HGET", keys::Case(cn), "pb"});
+  auto numbered = store_.redis().Pipeline(second);
+  auto fail_fresh = [&](const Status& s) {
+    for (size_t i : fresh) out[first + i] = s;
+  };
+  if (!numbered.ok()) return fail_fresh(numbered.status());
+  std::unordered_map<int, int64_t> next_seq;
+  for (size_t y = 0; y < years.size(); ++y) {
+    const RedisReply& r = (*numbered)[y];
+    if (r.is_error()) return fail_fresh(InternalError("redis: " + r.str));
+    next_seq[years[y]] = r.integer - per_year[years[y]] + 1;
+  }
+  std::unordered_map<std::string, v1::Case> loaded;
+  for (size_t k = 0; k < candidates.size(); ++k) {
+    const RedisReply& r = (*numbered)[years.size() + k];
+    v1::Case other;
+    if (!r.is_nil() && !r.is_error() && other.ParseFromString(r.str)) loaded.emplace(candidates[k], std::move(other));
+  }
+
+  // Round trip 3: every new case with its indexes and events, each in its own atomic commit.
+  std::vector<Mutation> mutations;
+  std::vector<size_t> committing;
+  mutations.reserve(fresh.size());
+  for (size_t i : fresh) {
+    NewCase& spec = specs[i];
+    v1::Case& c = spec.c;
+    int year = YearOf(FromTimestamp(c.reported_at()));
+    int64_t seq = next_seq[year]++;
+    if (seq > kMaxCaseSequence) {
+      out[first + i] = Status(StatusCode::kResourceExhausted, "case numbers for this year are used up");
+      continue;
+    }
+    CaseNumber number = MakeCaseNumber(options_.case_prefix, year, seq);
+    c.set_case_number(number.ToString());
+    c.set_status(v1::CASE_STATUS_REPORTED);
+    c.set_version(1);
+    *c.mutable_updated_at() = ToTimestamp(now);
+    if (spec.has_contact) c.set_reporter_ref("R-" + ids_.NewUuidV7());
+    if (c.place().has_position()) {
+      std::vector<const v1::Case*> nearby;
+      for (size_t r = duplicate_range[i].first; r < duplicate_range[i].second; ++r) {
+        for (const auto& e : (*seen)[r].elements) {
+          if (auto it = loaded.find(e.str); it != loaded.end()) nearby.push_back(&it->second);
+        }
+      }
+      c.set_duplicate_of(PickDuplicate(c, nearby));
+    } else if (duplicate_range[i].second > duplicate_range[i].first) {
+      const RedisReply& oldest = (*seen)[duplicate_range[i].first];
+      if (!oldest.elements.empty()) c.set_duplicate_of(oldest.elements.front().str);
+    }
+    mutations.push_back(NewCaseMutation(spec, number));
+    committing.push_back(i);
+  }
+  std::vector<const Mutation*> batch;
+  for (const auto& m : mutations) batch.push_back(&m);
+  auto committed = outbox_.CommitMany(batch);
+  for (size_t k = 0; k < committing.size(); ++k) {
+    size_t i = committing[k];
+    v1::Case& c = specs[i].c;
+    if (!committed[k].ok()) {
+      out[first + i] = committed[k].status();
+      continue;
+    }
+    if (!committed[k]->applied()) {
+      // Another call with the same key won the race; this number stays unused.
+      auto again = store_.redis().Pipeline({lookup(specs[i])});
+      if (!again.ok()) {
+        out[first + i] = again.status();
+      } else if (auto earlier = earlier_of(specs[i], again->front())) {
+        out[first + i] = std::move(*earlier);
+      } else {
+        out[first + i] = AbortedError("concurrent report; retry");
+      }
+      continue;
+    }
+    if (reported_) {
+      reported_->Add({{"channel", Label(c.channel())}, {"category", Label(c.category())}}).Increment();
+    }
+    log::Info("case_reported")
+        .Kv("case", c.case_number())
+        .Kv("channel", Label(c.channel()))
+        .Kv("category", Label(c.category()))
+        .Kv("ward", c.place().ward_code())
+        .Kv("duplicate_of", c.duplicate_of());
+    Created created;
+    created.c = std::move(c);
+    out[first + i] = std::move(created);
+  }
+}
+
+Mutation IntakeCore::NewCaseMutation(const NewCase& spec, const CaseNumber& number) {
+  const v1::Case& c = spec.c;
   Mutation m(c.case_number());
   m.RequireAbsent(spec.idempotency_key);
   if (spec.source_hash.empty()) {
@@ -198,12 +345,11 @@ StatusOr<std::pair<v1::Case, bool>> IntakeCore::Create(NewCase spec) {
   CaseStore::WriteCase(c, m, "case_reported");
   CaseStore::IndexChanges(nullptr, c, number.Ordinal(), m);
   if (spec.has_contact) {
-    const auto& p = spec.contact;
     // The contact is personal information: one sealed record, readable only with the keys.
     static const PiiCipher kPlain;
     const PiiCipher& cipher = options_.pii != nullptr ? *options_.pii : kPlain;
     m.Do("HSET", keys::Reporter(c.reporter_ref()),
-         {"contact", cipher.Seal(p.SerializeAsString()), "case", c.case_number()});
+         {"contact", cipher.Seal(spec.contact.SerializeAsString()), "case", c.case_number()});
   }
   v1::EventEnvelope reported;
   auto* r = reported.mutable_case_reported();
@@ -220,31 +366,13 @@ StatusOr<std::pair<v1::Case, bool>> IntakeCore::Create(NewCase spec) {
   r->set_has_position(c.place().has_position());
   Emit(m, c, std::move(reported), spec.idempotency_key);
   if (!c.duplicate_of().empty()) {
-    m.Do("SADD", keys::Duplicates(c.duplicate_of()), {c.case_number()});
+    m.Do("ZADD", keys::Duplicates(c.duplicate_of()), {std::to_string(number.Ordinal()), c.case_number()});
     v1::EventEnvelope linked;
     linked.mutable_case_duplicate_linked()->set_case_number(c.case_number());
     linked.mutable_case_duplicate_linked()->set_duplicate_of(c.duplicate_of());
     Emit(m, c, std::move(linked), spec.idempotency_key);
   }
-  auto committed = outbox_.Commit(m);
-  if (!committed.ok()) return committed.status();
-  if (!committed->applied()) {
-    // Another call with the same key won the race; this number stays unused.
-    auto again = store_.redis().Command(commands[0]);
-    if (!again.ok()) return again.status();
-    if (again->is_nil()) return AbortedError("concurrent report; retry");
-    return earlier(again->str);
-  }
-  if (reported_) {
-    reported_->Add({{"channel", Label(c.channel())}, {"category", Label(c.category())}}).Increment();
-  }
-  log::Info("case_reported")
-      .Kv("case", c.case_number())
-      .Kv("channel", Label(c.channel()))
-      .Kv("category", Label(c.category()))
-      .Kv("ward", c.place().ward_code())
-      .Kv("duplicate_of", c.duplicate_of());
-  return std::make_pair(std::move(c), false);
+  return m;
 }
 
 StatusOr<v1::ReportCaseResponse> IntakeCore::Report(v1::ReportCaseRequest request) {
@@ -263,12 +391,19 @@ StatusOr<v1::ReportCaseResponse> IntakeCore::Report(v1::ReportCaseRequest reques
                       !p.id_number().empty());
   c.set_anonymous(!spec.has_contact);
   if (spec.has_contact) spec.contact = p;
-  auto created = Create(std::move(spec));
+  std::vector<NewCase> one;
+  one.push_back(std::move(spec));
+  auto created = std::move(CreateMany(std::move(one)).front());
   if (!created.ok()) return created.status();
+  if (created->earlier) {
+    auto c = Reload(created->c.case_number());
+    if (!c.ok()) return c.status();
+    created->c = std::move(*c);
+  }
   v1::ReportCaseResponse response;
-  response.set_case_number(created->first.case_number());
-  response.set_replayed(created->second);
-  *response.mutable_case_() = std::move(created->first);
+  response.set_case_number(created->c.case_number());
+  response.set_replayed(created->earlier);
+  *response.mutable_case_() = std::move(created->c);
   return response;
 }
 
@@ -312,29 +447,52 @@ StatusOr<v1::ListCasesResponse> IntakeCore::List(const v1::ListCasesRequest& req
   }
   WARROOM_RETURN_IF_ERROR(errors.ToStatus("the list request is invalid"));
 
-  // Walk the most selective index; the other filters apply to the cases read.
-  std::string index = !req.ward_code().empty()           ? keys::IndexWard(req.ward_code())
-                      : !req.municipality_code().empty() ? keys::IndexMunicipality(req.municipality_code())
-                      : req.status() != 0                ? keys::IndexStatus(req.status())
-                                                         : keys::IndexAll();
+  // Walk the most selective index; the other filters apply to the cases read. Without a place or
+  // status filter, the status indexes together hold every case once: their merge is the walk.
+  std::vector<std::string> indexes;
+  if (!req.ward_code().empty()) {
+    indexes.push_back(keys::IndexWard(req.ward_code()));
+  } else if (!req.municipality_code().empty()) {
+    indexes.push_back(keys::IndexMunicipality(req.municipality_code()));
+  } else if (req.status() != 0) {
+    indexes.push_back(keys::IndexStatus(req.status()));
+  } else {
+    indexes = keys::IndexAllStatuses();
+  }
   int page_size = req.page_size() == 0 ? kDefaultPageSize : req.page_size();
+  const size_t batch_size = static_cast<size_t>(page_size) * 2;
   TimePoint now = clock_.Now();
   v1::ListCasesResponse out;
   std::string max = cursor > 0 ? "(" + std::to_string(cursor) : "+inf";
   int scanned = 0;
   while (out.cases_size() < page_size && scanned < kMaxScanPerPage) {
-    auto batch = store_.redis().Command({"ZREVRANGEBYSCORE", index, max, "-inf", "WITHSCORES",
-                                         "LIMIT", "0", std::to_string(page_size * 2)});
-    if (!batch.ok()) return batch.status();
-    if (batch->elements.empty()) {
+    std::vector<RedisArgs> reads;
+    for (const auto& index : indexes) {
+      reads.push_back({"ZREVRANGEBYSCORE", index, max, "-inf", "WITHSCORES", "LIMIT", "0",
+                       std::to_string(batch_size)});
+    }
+    auto replies = store_.redis().Pipeline(reads);
+    if (!replies.ok()) return replies.status();
+    // (score, case number), newest first; a case is in one index of a walk, so none repeats.
+    std::vector<std::pair<int64_t, std::string>> entries;
+    for (const auto& r : *replies) {
+      if (r.is_error()) return InternalError("redis: " + r.str);
+      for (size_t i = 0; i + 1 < r.elements.size(); i += 2) {
+        entries.emplace_back(std::stoll(r.elements[i + 1].str), r.elements[i].str);
+      }
+    }
+    bool exhausted = entries.size() < batch_size;
+    std::sort(entries.begin(), entries.end(), std::greater<>());
+    if (entries.size() > batch_size) entries.resize(batch_size);
+    if (entries.empty()) {
       max.clear();
       break;
     }
     std::vector<std::string> cns;
     std::vector<std::string> scores;
-    for (size_t i = 0; i + 1 < batch->elements.size(); i += 2) {
-      cns.push_back(batch->elements[i].str);
-      scores.push_back(batch->elements[i + 1].str);
+    for (auto& [score, cn] : entries) {
+      cns.push_back(std::move(cn));
+      scores.push_back(std::to_string(score));
     }
     auto loaded = store_.LoadMany(cns);
     if (!loaded.ok()) return loaded.status();
@@ -354,7 +512,7 @@ StatusOr<v1::ListCasesResponse> IntakeCore::List(const v1::ListCasesRequest& req
       *out.add_cases() = std::move(c);
       if (out.cases_size() == page_size) break;
     }
-    if (static_cast<int>(batch->elements.size()) / 2 < page_size * 2 && out.cases_size() < page_size) {
+    if (exhausted && out.cases_size() < page_size) {
       max.clear();  // the index is exhausted
       break;
     }
@@ -453,66 +611,81 @@ StatusOr<v1::Case> IntakeCore::AddNote(const v1::AddNoteRequest& req) {
 }
 
 v1::ImportCaseResult IntakeCore::Import(v1::ImportCaseRecord record, const Caller& caller) {
-  v1::ImportCaseResult result;
-  result.set_row(record.row());
-  result.set_source_id(record.source_id());
-  auto finish = [&](v1::ImportCaseResult::Outcome outcome) {
-    result.set_outcome(outcome);
+  std::vector<v1::ImportCaseRecord> one;
+  one.push_back(std::move(record));
+  return std::move(ImportMany(std::move(one), caller).front());
+}
+
+std::vector<v1::ImportCaseResult> IntakeCore::ImportMany(std::vector<v1::ImportCaseRecord> records,
+                                                         const Caller& caller) {
+  std::vector<v1::ImportCaseResult> results(records.size());
+  auto finish = [&](size_t i, v1::ImportCaseResult::Outcome outcome) {
+    results[i].set_outcome(outcome);
     if (imported_) {
       std::string label = EnumLabel(v1::ImportCaseResult::Outcome_descriptor(), outcome);
       imported_->Add({{"outcome", label}}).Increment();
     }
-    return result;
   };
-  auto reject = [&](const Status& s) {
-    for (const auto& v : s.violations()) *result.add_violations() = ToFieldError(v);
-    if (s.violations().empty()) *result.add_violations() = ToFieldError({"", s.ToString()});
-    return finish(v1::ImportCaseResult::OUTCOME_REJECTED);
+  auto reject = [&](size_t i, const Status& s) {
+    for (const auto& v : s.violations()) *results[i].add_violations() = ToFieldError(v);
+    if (s.violations().empty()) *results[i].add_violations() = ToFieldError({"", s.ToString()});
+    finish(i, v1::ImportCaseResult::OUTCOME_REJECTED);
   };
-  if (!caller.MayUseSource(record.source_system())) {
-    return reject(FieldError("source_system", "permission denied: this caller imports only its own system's cases"));
+  std::vector<NewCase> specs;
+  std::vector<size_t> spec_row;  // the record each spec came from
+  TimePoint now = clock_.Now();
+  for (size_t i = 0; i < records.size(); ++i) {
+    v1::ImportCaseRecord& record = records[i];  // validation fills in derived place fields
+    results[i].set_row(record.row());
+    results[i].set_source_id(record.source_id());
+    if (!caller.MayUseSource(record.source_system())) {
+      reject(i, FieldError("source_system", "permission denied: this caller imports only its own system's cases"));
+      continue;
+    }
+    Status valid = ValidateImportRecord(record, geo_, options_.limits, now);
+    if (!valid.ok()) {
+      reject(i, valid);
+      continue;
+    }
+    NewCase& spec = specs.emplace_back();
+    spec_row.push_back(i);
+    spec.idempotency_key = keys::Source(record.source_system(), record.source_id());
+    spec.source_hash = SourceHash(record);
+    v1::Case& c = spec.c;
+    c.set_channel(v1::CHANNEL_METRO_FEED);
+    c.set_category(record.category());
+    *c.mutable_place() = record.place();
+    c.set_description(record.description());
+    c.set_critical_reason(record.critical_reason());
+    c.set_anonymous(true);
+    c.set_source_system(record.source_system());
+    c.set_source_id(record.source_id());
+    if (record.has_reported_at()) *c.mutable_reported_at() = record.reported_at();
   }
-  Status valid = ValidateImportRecord(record, geo_, options_.limits, clock_.Now());
-  if (!valid.ok()) return reject(valid);
-
-  std::string source_key = keys::Source(record.source_system(), record.source_id());
-  std::string hash = SourceHash(record);
-  auto existing = store_.redis().Command({"HMGET", source_key, "cn", "h"});
-  if (!existing.ok()) return reject(existing.status());
-  if (!existing->elements[0].is_nil()) {
-    const std::string& cn = existing->elements[0].str;
-    result.set_case_number(cn);
-    if (existing->elements[1].str == hash) return finish(v1::ImportCaseResult::OUTCOME_UNCHANGED);
-    v1::ImportCaseResult updated = UpdateFromSource(record, cn, hash);
-    result.MergeFrom(updated);
-    return finish(result.outcome());
+  std::vector<std::string> hashes;
+  for (const auto& spec : specs) hashes.push_back(spec.source_hash);
+  auto created = CreateMany(std::move(specs));
+  for (size_t k = 0; k < created.size(); ++k) {
+    size_t i = spec_row[k];
+    if (!created[k].ok()) {
+      reject(i, created[k].status());
+      continue;
+    }
+    const std::string& cn = created[k]->c.case_number();
+    results[i].set_case_number(cn);
+    if (!created[k]->earlier) {
+      finish(i, v1::ImportCaseResult::OUTCOME_CREATED);
+    } else if (created[k]->source_hash == hashes[k]) {
+      finish(i, v1::ImportCaseResult::OUTCOME_UNCHANGED);  // a re-sent record: nothing new
+    } else {
+      results[i].MergeFrom(UpdateFromSource(records[i], cn, hashes[k]));
+      finish(i, results[i].outcome());
+    }
   }
-  NewCase spec;
-  spec.idempotency_key = source_key;
-  spec.source_hash = hash;
-  v1::Case& c = spec.c;
-  c.set_channel(v1::CHANNEL_METRO_FEED);
-  c.set_category(record.category());
-  *c.mutable_place() = record.place();
-  c.set_description(record.description());
-  c.set_critical_reason(record.critical_reason());
-  c.set_anonymous(true);
-  c.set_source_system(record.source_system());
-  c.set_source_id(record.source_id());
-  if (record.has_reported_at()) *c.mutable_reported_at() = record.reported_at();
-  auto created = Create(std::move(spec));
-  if (!created.ok()) return reject(created.status());
-  result.set_case_number(created->first.case_number());
-  if (created->second) {
-    // Created by a concurrent or earlier send of the same record: apply it as an update.
-    v1::ImportCaseResult updated = UpdateFromSource(record, created->first.case_number(), hash);
-    result.MergeFrom(updated);
-    return finish(result.outcome());
-  }
-  return finish(v1::ImportCaseResult::OUTCOME_CREATED);
+  return results;
 }
 
-v1::ImportCaseResult IntakeCore::UpdateFromSource(v1::ImportCaseRecord& record,
+v1::ImportCaseResult IntakeCore::UpdateFromSource(const v1::ImportCaseRecord& record,
                                                   const std::string& cn, const std::string& hash) {
   v1::ImportCaseResult result;
   result.set_case_number(cn);

@@ -5,10 +5,12 @@
 
 #include <chrono>
 #include <functional>
+#include <span>
 #include <string>
 
 #include "services/intake/src/case_rules.h"
 #include "services/intake/src/case_store.h"
+#include "warroom/common/case_number.h"
 #include "warroom/common/authz.h"
 #include "warroom/common/events.h"
 #include "warroom/common/geography.h"
@@ -49,6 +51,10 @@ class IntakeCore {
   // One metro feed record; never fails the stream: problems become a REJECTED result, and so
   // does a record of a source system the caller may not import (a metro imports only its own).
   v1::ImportCaseResult Import(v1::ImportCaseRecord record, const Caller& caller = {});
+  // Many records at once, with the same outcome as importing them one by one in order, in a few
+  // Redis round trips instead of several per record. One result per record, in order.
+  std::vector<v1::ImportCaseResult> ImportMany(std::vector<v1::ImportCaseRecord> records,
+                                               const Caller& caller = {});
   // Applies an assignment or SLA event to the case view, once per event id.
   Status ApplyEvent(const KafkaMessage& message);
 
@@ -62,13 +68,22 @@ class IntakeCore {
     bool has_contact = false;
     std::string source_hash;
   };
-  // Allocates the number, links a possible duplicate and commits. Returns the created case, or
-  // the case that an earlier call with the same key created.
-  StatusOr<std::pair<v1::Case, bool>> Create(NewCase spec);
+  struct Created {
+    v1::Case c;  // the new case; for an earlier one, only its number
+    bool earlier = false;     // an earlier call with the same key made it
+    std::string source_hash;  // for an earlier source record, the hash stored with it
+  };
+  // Allocates numbers, links possible duplicates and commits, in order; one result per spec.
+  // Cases are looked up and committed together where none could meet another (see CreateSegment).
+  std::vector<StatusOr<Created>> CreateMany(std::vector<NewCase> specs);
+  void CreateSegment(std::span<NewCase> specs, TimePoint now, std::vector<StatusOr<Created>>& out);
+  Mutation NewCaseMutation(const NewCase& spec, const CaseNumber& number);
   // The commands that find possible duplicates, to run in the same round trip as others.
   std::vector<RedisArgs> DuplicateQueries(const v1::Case& c) const;
-  // Picks the earliest open case of the same kind nearby from the queries' replies.
-  StatusOr<std::string> PickDuplicate(const v1::Case& c, const std::vector<RedisReply>& replies);
+  // The earliest open case of the same kind near c among the candidates, or "".
+  std::string PickDuplicate(const v1::Case& c, const std::vector<const v1::Case*>& candidates) const;
+  // Within the duplicate radius when both have a position, else in the same ward.
+  bool Near(const v1::Case& a, const v1::Case& b) const;
   // Commits a change guarded by the loaded version; `also` adds commands to the same script.
   // ABORTED when the case changed meanwhile.
   StatusOr<v1::Case> CommitChange(const LoadedCase& before, v1::Case after,
@@ -78,7 +93,7 @@ class IntakeCore {
   StatusOr<v1::Case> Reload(const std::string& cn);
   void Emit(Mutation& m, const v1::Case& c, v1::EventEnvelope payload,
             const std::string& correlation);
-  v1::ImportCaseResult UpdateFromSource(v1::ImportCaseRecord& record, const std::string& cn,
+  v1::ImportCaseResult UpdateFromSource(const v1::ImportCaseRecord& record, const std::string& cn,
                                         const std::string& hash);
   int YearOf(TimePoint t) const;
 

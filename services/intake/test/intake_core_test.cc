@@ -96,7 +96,7 @@ TEST_F(IntakeCoreTest, ARetryWithTheSameRequestIdReturnsTheSameCase) {
   ASSERT_TRUE(again.ok());
   EXPECT_TRUE(again->replayed());
   EXPECT_EQ(again->case_number(), first.case_number());
-  EXPECT_EQ(redis_.Command({"ZCARD", keys::IndexAll()})->integer, 1);
+  EXPECT_EQ(redis_.Command({"ZCARD", keys::IndexStatus(v1::CASE_STATUS_REPORTED)})->integer, 1);
   EXPECT_EQ(OutboxEvents().size(), 1u);
 }
 
@@ -208,7 +208,15 @@ TEST_F(IntakeCoreTest, ListIsNewestFirstAndPagesCoverEverything) {
   std::vector<std::string> numbers;
   for (int i = 0; i < 7; ++i) {
     auto r = Report("l" + std::to_string(i), i % 2 ? v1::CATEGORY_WATER : v1::CATEGORY_HOUSING);
-    numbers.push_back(MustReport(r).case_number());
+    v1::Case c = MustReport(r);
+    numbers.push_back(c.case_number());
+    if (i % 3 == 1) {  // some in another status: an unfiltered list merges the status indexes
+      v1::TransitionCaseRequest ack;
+      ack.set_case_number(c.case_number());
+      ack.set_expected_version(c.version());
+      ack.mutable_acknowledge();
+      ASSERT_TRUE(core_.Transition(ack).ok());
+    }
   }
   v1::ListCasesRequest req;
   req.set_page_size(3);
@@ -257,7 +265,49 @@ TEST_F(IntakeCoreTest, ImportCreatesThenIgnoresThenUpdates) {
   EXPECT_EQ(c->category(), v1::CATEGORY_ROADS_STORMWATER);
   EXPECT_EQ(c->channel(), v1::CHANNEL_METRO_FEED);
   EXPECT_EQ(c->source_id(), "SR-1001");
-  EXPECT_EQ(redis_.Command({"ZCARD", keys::IndexAll()})->integer, 1);
+  EXPECT_EQ(redis_.Command({"ZCARD", keys::IndexStatus(v1::CASE_STATUS_REPORTED)})->integer, 1);
+}
+
+// A batch gives what importing its records one at a time in order would: a record re-sent later in
+// the batch updates the case made earlier in it, and a case near an earlier one of the same batch
+// is linked to it as a possible duplicate.
+TEST_F(IntakeCoreTest, ABatchImportsAsItsRecordsWouldOneByOne) {
+  auto record = [](const std::string& id, v1::Category category, const std::string& ward) {
+    v1::ImportCaseRecord r;
+    r.set_source_system("TSH-CRM");
+    r.set_source_id(id);
+    r.set_category(category);
+    r.mutable_place()->set_ward_code(ward);
+    r.set_description("From the metro's system");
+    return r;
+  };
+  ASSERT_EQ(core_.Import(record("SR-0", v1::CATEGORY_WATER, "79900001")).outcome(),
+            v1::ImportCaseResult::OUTCOME_CREATED);
+  std::vector<v1::ImportCaseRecord> batch = {
+      record("SR-0", v1::CATEGORY_WATER, "79900001"),           // already imported, unchanged
+      record("SR-1", v1::CATEGORY_HOUSING, "79900002"),         // new
+      record("SR-2", v1::CATEGORY_HOUSING, "79900002"),         // new, near SR-1
+      record("SR-3", v1::CATEGORY_ELECTRICITY, "99999999"),     // not a ward: rejected
+      record("SR-1", v1::CATEGORY_ROADS_STORMWATER, "79900002"),  // SR-1 again, changed
+      record("SR-4", v1::CATEGORY_ELECTRICITY, "79900003"),     // new
+  };
+  for (int i = 0; i < static_cast<int>(batch.size()); ++i) batch[i].set_row(i + 1);
+  auto results = core_.ImportMany(batch);
+  ASSERT_EQ(results.size(), batch.size());
+  using R = v1::ImportCaseResult;
+  std::vector<R::Outcome> outcomes;
+  for (const auto& r : results) outcomes.push_back(r.outcome());
+  EXPECT_EQ(outcomes, (std::vector<R::Outcome>{R::OUTCOME_UNCHANGED, R::OUTCOME_CREATED, R::OUTCOME_CREATED,
+                                              R::OUTCOME_REJECTED, R::OUTCOME_UPDATED, R::OUTCOME_CREATED}));
+  for (size_t i = 0; i < results.size(); ++i) EXPECT_EQ(results[i].row(), static_cast<int>(i + 1));
+  EXPECT_EQ(results[3].violations(0).field(), "place.ward_code");
+  EXPECT_EQ(results[4].case_number(), results[1].case_number());
+  auto sr2 = core_.Get(results[2].case_number());
+  EXPECT_EQ(sr2->duplicate_of(), results[1].case_number());
+  EXPECT_EQ(core_.Get(results[1].case_number())->category(), v1::CATEGORY_ROADS_STORMWATER);
+  // Numbers follow the records' order.
+  EXPECT_LT(results[1].case_number(), results[2].case_number());
+  EXPECT_LT(results[2].case_number(), results[5].case_number());
 }
 
 TEST_F(IntakeCoreTest, ABadImportRowIsRejectedWithItsFields) {

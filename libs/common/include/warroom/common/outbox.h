@@ -54,10 +54,8 @@ class Mutation {
                           std::chrono::seconds ttl = std::chrono::hours(24 * 14));
 
   const std::string& aggregate_id() const { return aggregate_id_; }
-  bool empty() const { return ops_.empty() && events_.empty(); }
+  bool empty() const { return parts_.ops.empty() && parts_.events.empty(); }
 
- private:
-  friend class OutboxStore;
   struct Guard {
     bool absent;
     std::string key, field, expected;
@@ -66,10 +64,16 @@ class Mutation {
     std::string command, key;
     std::vector<std::string> args;
   };
+  struct Parts {
+    std::vector<Guard> guards;
+    std::vector<Op> ops;
+    std::vector<OutboxEvent> events;
+  };
+
+ private:
+  friend class OutboxStore;
   std::string aggregate_id_;
-  std::vector<Guard> guards_;
-  std::vector<Op> ops_;
-  std::vector<OutboxEvent> events_;
+  Parts parts_;
 };
 
 struct CommitResult {
@@ -87,6 +91,9 @@ class OutboxStore {
 
   // Applies the mutation atomically. UNAVAILABLE when Redis is down (nothing applied).
   StatusOr<CommitResult> Commit(const Mutation& mutation);
+  // Applies each mutation atomically, all in one round trip; one result per mutation, in order.
+  // Each stands alone: a guard that stops one does not stop the others.
+  std::vector<StatusOr<CommitResult>> CommitMany(const std::vector<const Mutation*>& mutations);
 
   const std::string& service() const { return service_; }
   int shards() const { return shards_; }

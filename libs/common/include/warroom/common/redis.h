@@ -51,6 +51,13 @@ class RedisClient {
   // Computes the SHA of a script (SCRIPT LOAD on first use happens lazily in Eval).
   static RedisScript MakeScript(std::string source);
   StatusOr<RedisReply> Eval(const RedisScript& script, const RedisArgs& keys, const RedisArgs& args);
+  // Runs the script once per call, all in one round trip; replies in order (a script's error
+  // stays its reply, so that one failed call does not hide the others' outcomes).
+  struct ScriptCall {
+    RedisArgs keys;
+    RedisArgs args;
+  };
+  StatusOr<std::vector<RedisReply>> EvalMany(const RedisScript& script, std::vector<ScriptCall> calls);
 
   Status Ping();
   const RedisConfig& config() const { return config_; }

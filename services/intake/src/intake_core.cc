@@ -68,7 +68,8 @@ IntakeCore::IntakeCore(CaseStore& store, OutboxStore& outbox, const Geography& g
       clock_(clock),
       events_("intake", clock, ids),
       ids_(ids),
-      options_(std::move(options)) {
+      options_(std::move(options)),
+      reports_([this](std::vector<NewCase> specs) { return CreateMany(std::move(specs)); }) {
   if (registry != nullptr) {
     reported_ = &prometheus::BuildCounter()
                      .Name(MetricName("intake", "cases_reported_total"))
@@ -391,9 +392,7 @@ StatusOr<v1::ReportCaseResponse> IntakeCore::Report(v1::ReportCaseRequest reques
                       !p.id_number().empty());
   c.set_anonymous(!spec.has_contact);
   if (spec.has_contact) spec.contact = p;
-  std::vector<NewCase> one;
-  one.push_back(std::move(spec));
-  auto created = std::move(CreateMany(std::move(one)).front());
+  auto created = reports_.Submit(std::move(spec));
   if (!created.ok()) return created.status();
   if (created->earlier) {
     auto c = Reload(created->c.case_number());

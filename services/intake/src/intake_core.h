@@ -14,6 +14,7 @@
 #include "warroom/common/authz.h"
 #include "warroom/common/events.h"
 #include "warroom/common/geography.h"
+#include "warroom/common/group_commit.h"
 #include "warroom/common/kafka.h"
 #include "warroom/common/pii_cipher.h"
 #include "warroom/v1/intake.pb.h"
@@ -104,6 +105,8 @@ class IntakeCore {
   EventFactory events_;
   IdGenerator& ids_;
   IntakeOptions options_;
+  // Concurrent reports are created together (see CreateMany).
+  GroupCommit<NewCase, StatusOr<Created>> reports_;
   prometheus::Family<prometheus::Counter>* reported_ = nullptr;
   prometheus::Family<prometheus::Counter>* transitions_ = nullptr;
   prometheus::Family<prometheus::Counter>* imported_ = nullptr;

@@ -1,0 +1,57 @@
+#include "warroom/common/group_commit.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+namespace warroom {
+namespace {
+
+// Many callers at once: each gets the answer to its own input, batches never overlap, and callers
+// that arrive while a batch runs are answered together in a later one.
+TEST(GroupCommitTest, EachCallerGetsItsOwnAnswerAndBatchesNeverOverlap) {
+  std::atomic<int> running{0};
+  std::atomic<bool> overlapped{false};
+  std::atomic<int> batches{0};
+  GroupCommit<int, int> group([&](std::vector<int> ins) {
+    if (running.fetch_add(1) != 0) overlapped = true;
+    ++batches;
+    std::this_thread::sleep_for(std::chrono::microseconds(200));  // a round trip's worth
+    std::vector<int> outs;
+    for (int in : ins) outs.push_back(in * 2 + 1);
+    running.fetch_sub(1);
+    return outs;
+  });
+  constexpr int kThreads = 16;
+  constexpr int kCalls = 200;
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kCalls; ++i) {
+        int in = t * kCalls + i;
+        if (group.Submit(in) != in * 2 + 1) ++wrong;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_FALSE(overlapped.load());
+  EXPECT_LT(batches.load(), kThreads * kCalls) << "concurrent callers were never batched";
+}
+
+TEST(GroupCommitTest, ALoneCallerRunsABatchOfOneAtOnce) {
+  std::vector<size_t> sizes;
+  GroupCommit<std::string, std::string> group([&](std::vector<std::string> ins) {
+    sizes.push_back(ins.size());
+    return ins;
+  });
+  EXPECT_EQ(group.Submit("a"), "a");
+  EXPECT_EQ(group.Submit("b"), "b");
+  EXPECT_EQ(sizes, (std::vector<size_t>{1, 1}));
+}
+
+}  // namespace
+}  // namespace warroom

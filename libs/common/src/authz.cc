@@ -157,7 +157,7 @@ std::vector<std::string> Authorizer::roles() const {
   return out;
 }
 
-StatusOr<Caller> Authorizer::Authorize(const grpc::ServerContext& context, std::string_view service,
+StatusOr<Caller> Authorizer::Authorize(const grpc::ServerContextBase& context, std::string_view service,
                                        std::string_view method) const {
   if (!enabled_) return Caller{};
   std::optional<std::string_view> token;

@@ -10,10 +10,19 @@
 
 namespace warroom::intake {
 
-grpc::Status IntakeGrpcService::ReportCase(grpc::ServerContext* c, const v1::ReportCaseRequest* r,
-                                           v1::ReportCaseResponse* response) {
-  if (auto caller = guard_.Authorize(*c, __func__); !caller.ok()) return ToGrpcStatus(caller.status());
-  return Reply(core_.Report(*r), response);
+grpc::ServerUnaryReactor* IntakeGrpcService::ReportCase(grpc::CallbackServerContext* c,
+                                                        const v1::ReportCaseRequest* r,
+                                                        v1::ReportCaseResponse* response) {
+  grpc::ServerUnaryReactor* reactor = c->DefaultReactor();
+  if (auto caller = guard_.Authorize(*c, __func__); !caller.ok()) {
+    reactor->Finish(ToGrpcStatus(caller.status()));
+    return reactor;
+  }
+  // gRPC keeps the request and response alive until Finish.
+  core_.ReportAsync(*r, [reactor, response](StatusOr<v1::ReportCaseResponse> result) {
+    reactor->Finish(Reply(std::move(result), response));
+  });
+  return reactor;
 }
 
 // A metro system sees only its own source's cases: another's, or none at all, is the same

@@ -8,13 +8,16 @@
 
 namespace warroom::intake {
 
-class IntakeGrpcService final : public v1::IntakeService::Service {
+// ReportCase, the hot path, uses gRPC's callback API: the call is handed to intake's batcher
+// without a thread waiting for it; the other methods are synchronous.
+class IntakeGrpcService final
+    : public v1::IntakeService::WithCallbackMethod_ReportCase<v1::IntakeService::Service> {
  public:
   IntakeGrpcService(IntakeCore& core, WatchHub& hub, const Authorizer& authorizer)
       : core_(core), hub_(hub), guard_(authorizer, "IntakeService") {}
 
-  grpc::Status ReportCase(grpc::ServerContext*, const v1::ReportCaseRequest* request,
-                          v1::ReportCaseResponse* response) override;
+  grpc::ServerUnaryReactor* ReportCase(grpc::CallbackServerContext*, const v1::ReportCaseRequest* request,
+                                       v1::ReportCaseResponse* response) override;
   grpc::Status GetCase(grpc::ServerContext*, const v1::GetCaseRequest* request,
                        v1::Case* response) override;
   grpc::Status ListCases(grpc::ServerContext*, const v1::ListCasesRequest* request,

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <ctime>
+#include <future>
 #include <optional>
 #include <unordered_map>
 
@@ -68,8 +69,7 @@ IntakeCore::IntakeCore(CaseStore& store, OutboxStore& outbox, const Geography& g
       clock_(clock),
       events_("intake", clock, ids),
       ids_(ids),
-      options_(std::move(options)),
-      reports_([this](std::vector<NewCase> specs) { return CreateMany(std::move(specs)); }) {
+      options_(std::move(options)) {
   if (registry != nullptr) {
     reported_ = &prometheus::BuildCounter()
                      .Name(MetricName("intake", "cases_reported_total"))
@@ -84,6 +84,8 @@ IntakeCore::IntakeCore(CaseStore& store, OutboxStore& outbox, const Geography& g
                      .Help("Metro feed records, by outcome")
                      .Register(*registry);
   }
+  reports_ = std::make_unique<Batcher<NewCase, StatusOr<Created>>>(
+      [this](std::vector<NewCase> specs) { return CreateMany(std::move(specs)); });
 }
 
 int IntakeCore::YearOf(TimePoint t) const {
@@ -377,7 +379,14 @@ Mutation IntakeCore::NewCaseMutation(const NewCase& spec, const CaseNumber& numb
 }
 
 StatusOr<v1::ReportCaseResponse> IntakeCore::Report(v1::ReportCaseRequest request) {
-  WARROOM_RETURN_IF_ERROR(ValidateReport(request, geo_, options_.limits));
+  std::promise<StatusOr<v1::ReportCaseResponse>> promise;
+  auto answer = promise.get_future();
+  ReportAsync(std::move(request), [&promise](StatusOr<v1::ReportCaseResponse> r) { promise.set_value(std::move(r)); });
+  return answer.get();
+}
+
+void IntakeCore::ReportAsync(v1::ReportCaseRequest request, ReportDone done) {
+  if (Status valid = ValidateReport(request, geo_, options_.limits); !valid.ok()) return done(valid);
   NewCase spec;
   spec.idempotency_key = keys::Request(request.client_request_id());
   v1::Case& c = spec.c;
@@ -392,18 +401,19 @@ StatusOr<v1::ReportCaseResponse> IntakeCore::Report(v1::ReportCaseRequest reques
                       !p.id_number().empty());
   c.set_anonymous(!spec.has_contact);
   if (spec.has_contact) spec.contact = p;
-  auto created = reports_.Submit(std::move(spec));
-  if (!created.ok()) return created.status();
-  if (created->earlier) {
-    auto c = Reload(created->c.case_number());
-    if (!c.ok()) return c.status();
-    created->c = std::move(*c);
-  }
-  v1::ReportCaseResponse response;
-  response.set_case_number(created->c.case_number());
-  response.set_replayed(created->earlier);
-  *response.mutable_case_() = std::move(created->c);
-  return response;
+  reports_->Submit(std::move(spec), [this, done = std::move(done)](StatusOr<Created> created) {
+    if (!created.ok()) return done(created.status());
+    if (created->earlier) {  // a retry: the case its first call made
+      auto c = Reload(created->c.case_number());
+      if (!c.ok()) return done(c.status());
+      created->c = std::move(*c);
+    }
+    v1::ReportCaseResponse response;
+    response.set_case_number(created->c.case_number());
+    response.set_replayed(created->earlier);
+    *response.mutable_case_() = std::move(created->c);
+    done(std::move(response));
+  });
 }
 
 StatusOr<v1::Case> IntakeCore::Reload(const std::string& cn) {

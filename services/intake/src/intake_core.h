@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 
@@ -14,7 +15,7 @@
 #include "warroom/common/authz.h"
 #include "warroom/common/events.h"
 #include "warroom/common/geography.h"
-#include "warroom/common/group_commit.h"
+#include "warroom/common/batcher.h"
 #include "warroom/common/kafka.h"
 #include "warroom/common/pii_cipher.h"
 #include "warroom/v1/intake.pb.h"
@@ -45,6 +46,9 @@ class IntakeCore {
              IdGenerator& ids, IntakeOptions options, prometheus::Registry* registry);
 
   StatusOr<v1::ReportCaseResponse> Report(v1::ReportCaseRequest request);
+  // The same without waiting: done gets the answer, on the thread that creates cases together.
+  using ReportDone = std::function<void(StatusOr<v1::ReportCaseResponse>)>;
+  void ReportAsync(v1::ReportCaseRequest request, ReportDone done);
   StatusOr<v1::Case> Get(std::string_view case_number);
   StatusOr<v1::ListCasesResponse> List(const v1::ListCasesRequest& request);
   StatusOr<v1::Case> Transition(const v1::TransitionCaseRequest& request);
@@ -105,11 +109,12 @@ class IntakeCore {
   EventFactory events_;
   IdGenerator& ids_;
   IntakeOptions options_;
-  // Concurrent reports are created together (see CreateMany).
-  GroupCommit<NewCase, StatusOr<Created>> reports_;
   prometheus::Family<prometheus::Counter>* reported_ = nullptr;
   prometheus::Family<prometheus::Counter>* transitions_ = nullptr;
   prometheus::Family<prometheus::Counter>* imported_ = nullptr;
+  // Concurrent reports are created together (see CreateMany), on the batcher's thread. Last
+  // member: its thread stops (answering what waits) before the rest is destroyed.
+  std::unique_ptr<Batcher<NewCase, StatusOr<Created>>> reports_;
 };
 
 }  // namespace warroom::intake

@@ -18,7 +18,7 @@
 #include "warroom/common/status.h"
 
 namespace grpc {
-class ServerContext;
+class ServerContextBase;
 }
 
 namespace warroom {
@@ -57,7 +57,7 @@ class Authorizer {
   // The caller of this call, if it may call service/method ("IntakeService", "GetCase");
   // UNAUTHENTICATED when no identity is presented or a token is unknown, PERMISSION_DENIED when
   // its role may not.
-  StatusOr<Caller> Authorize(const grpc::ServerContext& context, std::string_view service,
+  StatusOr<Caller> Authorize(const grpc::ServerContextBase& context, std::string_view service,
                              std::string_view method) const;
 
   // The pieces of Authorize, for tests and tools: identity from a bearer token or certificate
@@ -81,7 +81,7 @@ class ServiceGuard {
  public:
   ServiceGuard(const Authorizer& authorizer, std::string service)
       : authorizer_(authorizer), service_(std::move(service)) {}
-  StatusOr<Caller> Authorize(const grpc::ServerContext& context, std::string_view method) const {
+  StatusOr<Caller> Authorize(const grpc::ServerContextBase& context, std::string_view method) const {
     return authorizer_.Authorize(context, service_, method);
   }
 

@@ -1,4 +1,4 @@
-#include "warroom/common/group_commit.h"
+#include "warroom/common/batcher.h"
 
 #include <gtest/gtest.h>
 
@@ -11,11 +11,11 @@ namespace {
 
 // Many callers at once: each gets the answer to its own input, batches never overlap, and callers
 // that arrive while a batch runs are answered together in a later one.
-TEST(GroupCommitTest, EachCallerGetsItsOwnAnswerAndBatchesNeverOverlap) {
+TEST(BatcherTest, EachCallerGetsItsOwnAnswerAndBatchesNeverOverlap) {
   std::atomic<int> running{0};
   std::atomic<bool> overlapped{false};
   std::atomic<int> batches{0};
-  GroupCommit<int, int> group([&](std::vector<int> ins) {
+  Batcher<int, int> batcher([&](std::vector<int> ins) {
     if (running.fetch_add(1) != 0) overlapped = true;
     ++batches;
     std::this_thread::sleep_for(std::chrono::microseconds(200));  // a round trip's worth
@@ -32,7 +32,7 @@ TEST(GroupCommitTest, EachCallerGetsItsOwnAnswerAndBatchesNeverOverlap) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kCalls; ++i) {
         int in = t * kCalls + i;
-        if (group.Submit(in) != in * 2 + 1) ++wrong;
+        if (batcher.Call(in) != in * 2 + 1) ++wrong;
       }
     });
   }
@@ -42,15 +42,28 @@ TEST(GroupCommitTest, EachCallerGetsItsOwnAnswerAndBatchesNeverOverlap) {
   EXPECT_LT(batches.load(), kThreads * kCalls) << "concurrent callers were never batched";
 }
 
-TEST(GroupCommitTest, ALoneCallerRunsABatchOfOneAtOnce) {
+TEST(BatcherTest, ALoneCallerIsRunAtOnce) {
   std::vector<size_t> sizes;
-  GroupCommit<std::string, std::string> group([&](std::vector<std::string> ins) {
+  Batcher<std::string, std::string> batcher([&](std::vector<std::string> ins) {
     sizes.push_back(ins.size());
     return ins;
   });
-  EXPECT_EQ(group.Submit("a"), "a");
-  EXPECT_EQ(group.Submit("b"), "b");
+  EXPECT_EQ(batcher.Call("a"), "a");
+  EXPECT_EQ(batcher.Call("b"), "b");
   EXPECT_EQ(sizes, (std::vector<size_t>{1, 1}));
+}
+
+// Work handed in with a callback is answered even when the batcher is destroyed right after.
+TEST(BatcherTest, EverythingSubmittedIsAnsweredBeforeItStops) {
+  std::atomic<int> answered{0};
+  {
+    Batcher<int, int> batcher([](std::vector<int> ins) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      return ins;
+    });
+    for (int i = 0; i < 100; ++i) batcher.Submit(i, [&](int) { ++answered; });
+  }
+  EXPECT_EQ(answered.load(), 100);
 }
 
 }  // namespace

@@ -1,0 +1,93 @@
+// Batches work from many callers onto one thread of its own, which runs everything waiting in one
+// batch (a few Redis round trips instead of a few per caller) and answers each caller. Callers
+// either hand in a callback (the gRPC callback API: no thread waits per call) or wait (Call). A
+// lone caller is run at once, so a quiet service pays no delay; under load, work that arrives while
+// a batch runs forms the next one.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace warroom {
+
+template <typename In, typename Out>
+class Batcher {
+ public:
+  // run gets the inputs in arrival order and returns one output per input, in the same order.
+  using Run = std::function<std::vector<Out>(std::vector<In>)>;
+  using Done = std::function<void(Out)>;
+
+  explicit Batcher(Run run, size_t max_batch = 256)
+      : run_(std::move(run)), max_batch_(max_batch), thread_([this] { Loop(); }) {}
+
+  // Everything submitted is run and answered before the thread ends.
+  ~Batcher() {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    changed_.notify_one();
+    thread_.join();
+  }
+
+  // done runs on the batcher's thread, after the batch: it should be quick.
+  void Submit(In in, Done done) {
+    {
+      std::lock_guard lock(mu_);
+      waiting_.push_back({std::move(in), std::move(done)});
+    }
+    changed_.notify_one();
+  }
+
+  // Waits for the answer.
+  Out Call(In in) {
+    std::promise<Out> promise;
+    auto answer = promise.get_future();
+    Submit(std::move(in), [&promise](Out out) { promise.set_value(std::move(out)); });
+    return answer.get();
+  }
+
+ private:
+  struct Item {
+    In in;
+    Done done;
+  };
+
+  void Loop() {
+    std::unique_lock lock(mu_);
+    while (true) {
+      changed_.wait(lock, [&] { return stopping_ || !waiting_.empty(); });
+      if (waiting_.empty()) return;  // stopping, and all answered
+      size_t n = std::min(waiting_.size(), max_batch_);
+      std::vector<Item> batch;
+      batch.reserve(n);
+      for (size_t i = 0; i < n; ++i) {
+        batch.push_back(std::move(waiting_.front()));
+        waiting_.pop_front();
+      }
+      lock.unlock();
+      std::vector<In> ins;
+      ins.reserve(n);
+      for (auto& item : batch) ins.push_back(std::move(item.in));
+      std::vector<Out> outs = run_(std::move(ins));
+      for (size_t i = 0; i < n; ++i) batch[i].done(std::move(outs[i]));
+      lock.lock();
+    }
+  }
+
+  Run run_;
+  size_t max_batch_;
+  std::mutex mu_;
+  std::condition_variable changed_;
+  std::deque<Item> waiting_;
+  bool stopping_ = false;
+  std::thread thread_;  // last: starts after everything it uses
+};
+
+}  // namespace warroom

@@ -27,30 +27,57 @@ void WatchSubscription::Push(CaseChangeRef change) {
   cv_.notify_one();
 }
 
+bool WatchHub::AnyoneWatching() {
+  std::erase_if(subscribers_, [](const auto& w) { return w.expired(); });
+  return !subscribers_.empty();
+}
+
 std::shared_ptr<WatchSubscription> WatchHub::Subscribe(std::string ward, std::string municipality) {
   auto sub = std::make_shared<WatchSubscription>(std::move(ward), std::move(municipality));
-  std::lock_guard lock(mu_);
-  subscribers_.push_back(sub);
+  bool idle;
+  {
+    std::lock_guard lock(mu_);
+    idle = !AnyoneWatching();
+  }
+  // The hub reads the change stream only while someone watches. The first watcher after a quiet
+  // spell starts it at the stream's newest entry now, so that no change after this call is missed.
+  std::string start = "$";  // Redis unreachable: from whatever comes next
+  if (idle) {
+    auto newest = redis_.Command({"XREVRANGE", keys::kChanges, "+", "-", "COUNT", "1"});
+    if (newest.ok()) start = newest->elements.empty() ? "0-0" : newest->elements[0].elements[0].str;
+  }
+  {
+    std::lock_guard lock(mu_);
+    subscribers_.push_back(sub);
+    if (idle && resume_from_.empty()) resume_from_ = start;
+  }
+  watched_.notify_all();
   return sub;
 }
 
 void WatchHub::Run(std::stop_token stop) {
-  std::string last = "$";
+  std::string last;  // the last entry read; empty while nobody watches
   while (!stop.stop_requested()) {
+    std::vector<std::shared_ptr<WatchSubscription>> live;
+    {
+      std::unique_lock lock(mu_);
+      if (!AnyoneWatching()) {
+        last.clear();
+        watched_.wait_for(lock, std::chrono::milliseconds(500));
+        continue;
+      }
+      if (last.empty()) last = resume_from_.empty() ? "$" : resume_from_;
+      resume_from_.clear();
+      for (auto& w : subscribers_) {
+        if (auto s = w.lock()) live.push_back(std::move(s));
+      }
+    }
     auto reply = redis_.Command({"XREAD", "COUNT", "500", "BLOCK", "500", "STREAMS", keys::kChanges, last});
     if (!reply.ok()) {
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
       continue;
     }
     if (reply->is_nil() || reply->elements.empty()) continue;
-    std::vector<std::shared_ptr<WatchSubscription>> live;
-    {
-      std::lock_guard lock(mu_);
-      std::erase_if(subscribers_, [](const auto& w) { return w.expired(); });
-      for (auto& w : subscribers_) {
-        if (auto s = w.lock()) live.push_back(std::move(s));
-      }
-    }
     for (const auto& entry : reply->elements[0].elements[1].elements) {
       last = entry.elements[0].str;
       std::string cn, ward, muni, type;

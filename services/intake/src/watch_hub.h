@@ -45,9 +45,13 @@ class WatchHub {
   void Run(std::stop_token stop);
 
  private:
+  bool AnyoneWatching();  // with mu_ held; forgets watchers that have gone
+
   RedisClient& redis_;
   std::mutex mu_;
+  std::condition_variable watched_;  // a watcher arrived
   std::vector<std::weak_ptr<WatchSubscription>> subscribers_;
+  std::string resume_from_;  // where the first watcher after a quiet spell starts
 };
 
 }  // namespace warroom::intake

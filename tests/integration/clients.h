@@ -30,6 +30,7 @@ inline std::string ReportCase(v1::IntakeService::Stub& stub, const std::string& 
   r.mutable_place()->set_ward_code(ward);
   r.set_description("Reported by an end-to-end test");
   grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));  // a failure, never a hang
   v1::ReportCaseResponse resp;
   grpc::Status s = stub.ReportCase(&ctx, r, &resp);
   EXPECT_TRUE(s.ok()) << s.error_message();
@@ -39,6 +40,7 @@ inline std::string ReportCase(v1::IntakeService::Stub& stub, const std::string& 
 // The case as intake shows it now (an empty case when it cannot be read).
 inline v1::Case GetCase(v1::IntakeService::Stub& stub, const std::string& case_number) {
   grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
   v1::GetCaseRequest r;
   r.set_case_number(case_number);
   v1::Case c;

@@ -69,7 +69,7 @@ class DashboardsTest : public ::testing::Test {
   json Query(const std::string& expr) {
     std::string file = dir_.File("query.txt");
     std::ofstream(file) << expr;
-    std::string out = testing::Shell("curl -s --data-urlencode query@" + file +
+    std::string out = testing::Shell("curl -s --max-time 10 --data-urlencode query@" + file +
                                      " http://127.0.0.1:" + std::to_string(prom_port_) + "/api/v1/query");
     json r = json::parse(out, nullptr, false);
     if (r.is_discarded()) return json{{"status", "error"}, {"error", "unreadable: " + out}};
@@ -106,8 +106,10 @@ class DashboardsTest : public ::testing::Test {
         << "source_system,source_id,category,ward_code,latitude,longitude,address,description,reported_at,critical\n"
         << "JHB-SAP,1001,water,79800003,,,,Pipe burst at the corner,,\n"
         << "JHB-SAP,1002,electricity,79800004,,,,Streetlight out,,\n";
-    testing::Shell(testing::BinaryPath("tools/warroomctl/warroomctl") + " --target " +
-                   services_["intake"]->target() + " import " + dir_.File("feed.csv"));
+    std::string imported = testing::Shell("timeout 60 " + testing::BinaryPath("tools/warroomctl/warroomctl") +
+                                          " --target " + services_["intake"]->target() + " import " +
+                                          dir_.File("feed.csv") + " 2>&1; echo rc=$?");
+    ASSERT_NE(imported.find("rc=0"), std::string::npos) << imported;
   }
 
   testing::TestDir dir_;
@@ -127,7 +129,7 @@ TEST_F(DashboardsTest, EveryPanelQueryAnswersWithDataAndEveryMetricsPageLints) {
   }, std::chrono::seconds(90))) << Query("sum(warroom_reporting_open_hotspots)").dump();
 
   for (const auto& [name, s] : services_) {
-    std::string out = testing::Shell("curl -s http://127.0.0.1:" + std::to_string(s->admin_port()) +
+    std::string out = testing::Shell("curl -s --max-time 10 http://127.0.0.1:" + std::to_string(s->admin_port()) +
                                      "/metrics | promtool check metrics 2>&1; echo rc=$?");
     EXPECT_NE(out.find("rc=0"), std::string::npos) << name << ": " << out;
   }

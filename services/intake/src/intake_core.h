@@ -74,7 +74,7 @@ class IntakeCore {
     std::string source_hash;
   };
   struct Created {
-    v1::Case c;  // the new case; for an earlier one, only its number
+    v1::Case c;  // the new case; for an earlier one its number (a report's batch loads the rest)
     bool earlier = false;     // an earlier call with the same key made it
     std::string source_hash;  // for an earlier source record, the hash stored with it
   };
@@ -83,6 +83,8 @@ class IntakeCore {
   std::vector<StatusOr<Created>> CreateMany(std::vector<NewCase> specs);
   void CreateSegment(std::span<NewCase> specs, TimePoint now, std::vector<StatusOr<Created>>& out);
   Mutation NewCaseMutation(const NewCase& spec, const CaseNumber& number);
+  // Replaces each earlier case (only its number) by the whole case, read together.
+  void LoadEarlier(std::vector<StatusOr<Created>>& created);
   // The commands that find possible duplicates, to run in the same round trip as others.
   std::vector<RedisArgs> DuplicateQueries(const v1::Case& c) const;
   // The earliest open case of the same kind near c among the candidates, or "".

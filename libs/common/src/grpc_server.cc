@@ -71,11 +71,6 @@ class RpcInterceptorFactory final
     std::string method = info->method();
     // Health and reflection calls are probes, not traffic.
     if (method.rfind("/grpc.", 0) == 0) return nullptr;
-    // A bidirectional stream reads and writes from two threads at once (intake's ImportCases),
-    // and with an interceptor on the call such a stream hung now and then after the client's
-    // last message (seen in the dashboards test under load). Its records are counted by the
-    // service's own metrics (warroom_intake_import_records_total).
-    if (info->type() == grpc::experimental::ServerRpcInfo::Type::BIDI_STREAMING) return nullptr;
     return new RpcInterceptor(std::move(method), metrics_);  // owned by gRPC
   }
 

@@ -122,12 +122,11 @@ grpc::Status IntakeGrpcService::ImportCases(
     }
     if (batch.empty()) break;  // the client finished sending and everything is answered
     auto results = core_.ImportMany(std::move(batch), *caller);
+    // Plain writes: a sync Write returns when its message is sent, and a message written with
+    // the buffer hint is not sent until a later one is, so once the client has finished sending
+    // (no Read pending either) a hinted write would wait for ever.
     bool gone = false;
-    for (size_t i = 0; i < results.size() && !gone; ++i) {
-      grpc::WriteOptions options;
-      if (i + 1 < results.size()) options.set_buffer_hint();  // sent together with the last
-      gone = !stream->Write(results[i], options);
-    }
+    for (size_t i = 0; i < results.size() && !gone; ++i) gone = !stream->Write(results[i]);
     if (gone) {  // the client went away: stop reading too
       c->TryCancel();
       break;

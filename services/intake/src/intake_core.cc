@@ -429,7 +429,7 @@ void IntakeCore::ReportAsync(v1::ReportCaseRequest request, ReportDone done) {
                       !p.id_number().empty());
   c.set_anonymous(!spec.has_contact);
   if (spec.has_contact) spec.contact = p;
-  reports_->Submit(std::move(spec), [this, done = std::move(done)](StatusOr<Created> created) {
+  reports_->Submit(std::move(spec), [done = std::move(done)](StatusOr<Created> created) {
     if (!created.ok()) return done(created.status());
     v1::ReportCaseResponse response;
     response.set_case_number(created->c.case_number());

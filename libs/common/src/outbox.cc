@@ -107,29 +107,8 @@ Mutation& Mutation::MarkProcessed(std::string_view service, std::string_view eve
   return Do("SET", key, {"1", "EX", std::to_string(ttl.count())});
 }
 
-// ---------------------------------------------------------------------------------- store
-
-OutboxStore::OutboxStore(RedisClient& redis, std::string service, int shards)
-    : redis_(redis),
-      service_(std::move(service)),
-      shards_(std::max(1, shards)),
-      script_(RedisClient::MakeScript(kCommitScript)) {}
-
-std::string OutboxStore::StreamKey(int shard) const {
-  return service_ + ":outbox:{" + std::to_string(shard) + "}";
-}
-
-int OutboxStore::ShardOf(std::string_view aggregate_id) const {
-  // FNV-1a: stable across processes and builds, unlike std::hash.
-  uint32_t h = 2166136261u;
-  for (char c : aggregate_id) h = (h ^ static_cast<uint8_t>(c)) * 16777619u;
-  return static_cast<int>(h % static_cast<uint32_t>(shards_));
-}
-
-namespace {
-
-// The script's KEYS and ARGV for one mutation (the layout kCommitScript reads).
-RedisClient::ScriptCall CommitCall(const Mutation::Parts& m, const std::string& outbox_key) {
+RedisClient::ScriptCall Mutation::ToScriptCall(const std::string& outbox_key) const {
+  const Parts& m = parts_;
   KeyTable keys;
   RedisArgs args;
   args.reserve(4 + 4 * m.guards.size() + 4 * m.ops.size() + 5 * m.events.size());
@@ -161,6 +140,27 @@ RedisClient::ScriptCall CommitCall(const Mutation::Parts& m, const std::string& 
   return {std::move(keys.keys()), std::move(args)};
 }
 
+// ---------------------------------------------------------------------------------- store
+
+OutboxStore::OutboxStore(RedisClient& redis, std::string service, int shards)
+    : redis_(redis),
+      service_(std::move(service)),
+      shards_(std::max(1, shards)),
+      script_(RedisClient::MakeScript(kCommitScript)) {}
+
+std::string OutboxStore::StreamKey(int shard) const {
+  return service_ + ":outbox:{" + std::to_string(shard) + "}";
+}
+
+int OutboxStore::ShardOf(std::string_view aggregate_id) const {
+  // FNV-1a: stable across processes and builds, unlike std::hash.
+  uint32_t h = 2166136261u;
+  for (char c : aggregate_id) h = (h ^ static_cast<uint8_t>(c)) * 16777619u;
+  return static_cast<int>(h % static_cast<uint32_t>(shards_));
+}
+
+namespace {
+
 StatusOr<CommitResult> ParseCommitReply(const RedisReply& reply) {
   if (reply.is_error()) return InternalError("outbox commit: " + reply.str);
   if (reply.type != RedisReply::Type::kArray || reply.elements.empty()) {
@@ -188,7 +188,7 @@ StatusOr<CommitResult> OutboxStore::Commit(const Mutation& m) {
 std::vector<StatusOr<CommitResult>> OutboxStore::CommitMany(const std::vector<const Mutation*>& ms) {
   std::vector<RedisClient::ScriptCall> calls;
   calls.reserve(ms.size());
-  for (const Mutation* m : ms) calls.push_back(CommitCall(m->parts_, StreamKey(ShardOf(m->aggregate_id_))));
+  for (const Mutation* m : ms) calls.push_back(m->ToScriptCall(StreamKey(ShardOf(m->aggregate_id_))));
   auto replies = redis_.EvalMany(script_, std::move(calls));
   std::vector<StatusOr<CommitResult>> results;
   results.reserve(ms.size());

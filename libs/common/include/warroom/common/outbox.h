@@ -56,6 +56,8 @@ class Mutation {
   const std::string& aggregate_id() const { return aggregate_id_; }
   bool empty() const { return parts_.ops.empty() && parts_.events.empty(); }
 
+ private:
+  friend class OutboxStore;
   struct Guard {
     bool absent;
     std::string key, field, expected;
@@ -69,9 +71,9 @@ class Mutation {
     std::vector<Op> ops;
     std::vector<OutboxEvent> events;
   };
+  // The commit script's KEYS and ARGV for this mutation (the layout is beside the script).
+  RedisClient::ScriptCall ToScriptCall(const std::string& outbox_key) const;
 
- private:
-  friend class OutboxStore;
   std::string aggregate_id_;
   Parts parts_;
 };

@@ -1,11 +1,9 @@
 #include "services/intake/src/grpc_handler.h"
 
 #include <algorithm>
-#include <condition_variable>
-#include <deque>
-#include <mutex>
 #include <thread>
 
+#include "warroom/common/bounded_queue.h"
 #include "warroom/common/grpc_status.h"
 
 namespace warroom::intake {
@@ -87,56 +85,32 @@ grpc::Status IntakeGrpcService::ImportCases(
   // A reader thread keeps records coming while a batch is imported; each batch is what has
   // arrived meanwhile (up to kBatch), so a slow feed gets its results at once and a fast one in
   // a few Redis round trips per batch. The queue is bounded: a full one stops reading, which
-  // gRPC's flow control passes back to the sender.
+  // gRPC's flow control passes back to the sender. (Writing the results on a third thread, while
+  // the next batch is imported, was measured: no gain, see docs/PERFORMANCE.md.)
   constexpr size_t kBatch = 512;
-  constexpr size_t kQueued = 4 * kBatch;
-  std::mutex mu;
-  std::condition_variable changed;
-  std::deque<v1::ImportCaseRecord> queue;
-  bool reading = true;
-  bool stop = false;
+  BoundedQueue<v1::ImportCaseRecord> records(4 * kBatch);
   std::thread reader([&] {
     v1::ImportCaseRecord record;
-    while (stream->Read(&record)) {
-      std::unique_lock lock(mu);
-      changed.wait(lock, [&] { return stop || queue.size() < kQueued; });
-      if (stop) break;
-      queue.push_back(std::move(record));
-      changed.notify_all();
+    while (stream->Read(&record) && records.Push(std::move(record))) {
     }
-    std::lock_guard lock(mu);
-    reading = false;
-    changed.notify_all();
+    records.Close();  // the client finished sending (or went away)
   });
-  std::vector<v1::ImportCaseRecord> batch;
-  while (true) {
-    batch.clear();
-    {
-      std::unique_lock lock(mu);
-      changed.wait(lock, [&] { return !queue.empty() || !reading; });
-      while (!queue.empty() && batch.size() < kBatch) {
-        batch.push_back(std::move(queue.front()));
-        queue.pop_front();
-      }
-      changed.notify_all();
-    }
+  bool gone = false;
+  while (!gone) {
+    auto batch = records.PopUpTo(kBatch);
     if (batch.empty()) break;  // the client finished sending and everything is answered
-    auto results = core_.ImportMany(std::move(batch), *caller);
     // Plain writes: a sync Write returns when its message is sent, and a message written with
     // the buffer hint is not sent until a later one is, so once the client has finished sending
     // (no Read pending either) a hinted write would wait for ever.
-    bool gone = false;
-    for (size_t i = 0; i < results.size() && !gone; ++i) gone = !stream->Write(results[i]);
-    if (gone) {  // the client went away: stop reading too
-      c->TryCancel();
-      break;
+    for (const auto& result : core_.ImportMany(std::move(batch), *caller)) {
+      if (!stream->Write(result)) {
+        gone = true;
+        break;
+      }
     }
   }
-  {
-    std::lock_guard lock(mu);
-    stop = true;
-    changed.notify_all();
-  }
+  if (gone) c->TryCancel();  // the client went away: stop reading too
+  records.Close();
   reader.join();
   return grpc::Status::OK;
 }

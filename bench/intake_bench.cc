@@ -12,6 +12,7 @@
 #include "load.h"
 #include "scenarios.h"
 #include "testing/process.h"
+#include "warroom/common/outbox.h"
 #include "warroom/common/redis.h"
 #include "warroom/v1/intake.grpc.pb.h"
 
@@ -34,15 +35,11 @@ struct Footprint {
   int64_t changes = 0;
 };
 Footprint MeasureFootprint(RedisClient& redis) {
+  OutboxStore outbox(redis, "intake");  // as the service's runtime makes it
   testing::WaitFor(
       [&] {
-        auto streams = redis.Command({"KEYS", "intake:outbox:*"});
-        if (!streams.ok()) return false;
-        for (const auto& key : streams->elements) {
-          auto n = redis.Command({"XLEN", key.str});
-          if (!n.ok() || n->integer > 0) return false;
-        }
-        return true;
+        auto depth = outbox.Depth();
+        return depth.ok() && *depth == 0;
       },
       std::chrono::seconds(60));
   auto changes = redis.Command({"MEMORY", "USAGE", "intake:changes", "SAMPLES", "0"});

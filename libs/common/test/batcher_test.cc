@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <string>
 #include <thread>
 
 namespace warroom {
@@ -64,6 +65,19 @@ TEST(BatcherTest, EverythingSubmittedIsAnsweredBeforeItStops) {
     for (int i = 0; i < 100; ++i) batcher.Submit(i, [&](int) { ++answered; });
   }
   EXPECT_EQ(answered.load(), 100);
+}
+
+// An answer given later, on another thread, is what the waiting caller gets.
+TEST(AwaitAnswerTest, WaitsForAnAnswerFromAnotherThread) {
+  std::thread answering;
+  std::string got = AwaitAnswer<std::string>([&](std::function<void(std::string)> done) {
+    answering = std::thread([done = std::move(done)] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      done("late answer");
+    });
+  });
+  answering.join();
+  EXPECT_EQ(got, "late answer");
 }
 
 }  // namespace

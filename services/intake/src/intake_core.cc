@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <cmath>
 #include <ctime>
-#include <future>
 #include <optional>
 #include <unordered_map>
 
@@ -407,10 +406,8 @@ Mutation IntakeCore::NewCaseMutation(const NewCase& spec, const CaseNumber& numb
 }
 
 StatusOr<v1::ReportCaseResponse> IntakeCore::Report(v1::ReportCaseRequest request) {
-  std::promise<StatusOr<v1::ReportCaseResponse>> promise;
-  auto answer = promise.get_future();
-  ReportAsync(std::move(request), [&promise](StatusOr<v1::ReportCaseResponse> r) { promise.set_value(std::move(r)); });
-  return answer.get();
+  return AwaitAnswer<StatusOr<v1::ReportCaseResponse>>(
+      [&](ReportDone done) { ReportAsync(std::move(request), std::move(done)); });
 }
 
 void IntakeCore::ReportAsync(v1::ReportCaseRequest request, ReportDone done) {

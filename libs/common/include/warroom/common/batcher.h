@@ -16,6 +16,16 @@
 
 namespace warroom {
 
+// Starts an operation that answers through a callback, and waits for that answer: start gets the
+// callback (a std::function<void(Out)>) to hand on.
+template <typename Out, typename Start>
+Out AwaitAnswer(Start&& start) {
+  std::promise<Out> promise;
+  auto answer = promise.get_future();
+  start(std::function<void(Out)>([&promise](Out out) { promise.set_value(std::move(out)); }));
+  return answer.get();
+}
+
 template <typename In, typename Out>
 class Batcher {
  public:
@@ -47,10 +57,7 @@ class Batcher {
 
   // Waits for the answer.
   Out Call(In in) {
-    std::promise<Out> promise;
-    auto answer = promise.get_future();
-    Submit(std::move(in), [&promise](Out out) { promise.set_value(std::move(out)); });
-    return answer.get();
+    return AwaitAnswer<Out>([&](Done done) { Submit(std::move(in), std::move(done)); });
   }
 
  private:

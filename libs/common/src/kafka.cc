@@ -123,7 +123,7 @@ StatusOr<std::unique_ptr<KafkaProducer>> KafkaProducer::Create(const KafkaConfig
                                                  {"client.id", config.client_id},
                                                  {"enable.idempotence", "true"},
                                                  {"acks", "all"},
-                                                 {"linger.ms", "1"},
+                                                 {"linger.ms", "5"},
                                                  {"message.timeout.ms",
                                                   std::to_string(config.message_timeout_ms)},
                                                  {"queue.buffering.max.messages", "200000"},

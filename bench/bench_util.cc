@@ -1,5 +1,7 @@
 #include "bench_util.h"
 
+#include "warroom/common/redis.h"
+
 #include <unistd.h>
 
 #include <cstdio>
@@ -60,6 +62,13 @@ int64_t RssBytes(int pid) {
   int64_t pages = 0, resident = 0;
   statm >> pages >> resident;
   return resident * sysconf(_SC_PAGESIZE);
+}
+
+int64_t RedisInfoInt(RedisClient& redis, const std::string& field) {
+  auto info = redis.Command({"INFO", "all"});
+  if (!info.ok()) return 0;
+  auto at = info->str.find("\n" + field + ":");
+  return at == std::string::npos ? 0 : std::stoll(info->str.substr(at + field.size() + 2));
 }
 
 }  // namespace warroom::bench

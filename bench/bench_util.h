@@ -9,6 +9,10 @@
 
 #include <nlohmann/json.hpp>
 
+namespace warroom {
+class RedisClient;
+}
+
 namespace warroom::bench {
 
 struct Result {
@@ -45,5 +49,7 @@ class Latencies {
 std::string MachineSummary();  // "2 cores, 23.4 GiB"
 // Resident memory of a process (0: this one), from /proc/<pid>/statm; 0 when it cannot be read.
 int64_t RssBytes(int pid = 0);
+// An integer field of Redis's INFO (e.g. "used_memory", "total_forks"); 0 when it cannot be read.
+int64_t RedisInfoInt(RedisClient& redis, const std::string& field);
 
 }  // namespace warroom::bench

@@ -15,13 +15,6 @@ class NoCases final : public household::CaseReporter {
   StatusOr<std::string> Report(const v1::ReportCaseRequest&) override { return std::string("GP26-0000001-2"); }
 };
 
-int64_t UsedMemory(RedisClient& redis) {
-  auto info = redis.Command({"INFO", "memory"});
-  if (!info.ok()) return 0;
-  auto at = info->str.find("used_memory:");
-  return at == std::string::npos ? 0 : std::stoll(info->str.substr(at + 12));
-}
-
 }  // namespace
 
 void HouseholdScenarios(const Env& env, Results& results) {
@@ -39,7 +32,7 @@ void HouseholdScenarios(const Env& env, Results& results) {
   household::HouseholdCore core(redis, outbox, {&geo, &norms, &access, &pii}, cases, clock, ids, nullptr);
   constexpr int kHouseholds = 20000;
   household::Caller caller{"dashboard", "bench", "bench"};
-  int64_t before = UsedMemory(redis);
+  int64_t before = RedisInfoInt(redis, "used_memory");
   auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < kHouseholds; ++i) {
     v1::RegisterHouseholdRequest r;
@@ -70,7 +63,7 @@ void HouseholdScenarios(const Env& env, Results& results) {
   // The outbox drains to Kafka in production; its entries are not part of a profile.
   for (int s = 0; s < outbox.shards(); ++s) (void)redis.Command({"DEL", outbox.StreamKey(s)});
   (void)redis.Command({"DEL", "household:audit"});
-  int64_t after = UsedMemory(redis);
+  int64_t after = RedisInfoInt(redis, "used_memory");
   results.Add({"Redis memory per household (profile, personal part, one visit, indexes)",
                static_cast<double>(after - before) / kHouseholds, "bytes", "20,000 households"});
   results.Add({"household register + visit (assess, commit with event), one caller",

@@ -12,7 +12,6 @@
 #include "load.h"
 #include "scenarios.h"
 #include "testing/process.h"
-#include "warroom/common/grpc_stream.h"
 #include "warroom/common/outbox.h"
 #include "warroom/common/redis.h"
 #include "warroom/v1/intake.grpc.pb.h"
@@ -134,7 +133,7 @@ void IntakeScenarios(const Env& env, Results& results) {
       r.mutable_place()->set_ward_code(o.wards[i % o.wards.size()]);
       r.set_description("Bin not collected");
       r.set_row(i);
-      if (!stream->Write(r, GroupedWrite(static_cast<size_t>(i), 64))) break;  // as warroomctl import sends
+      if (!stream->Write(r)) break;
     }
     stream->WritesDone();
   });

@@ -15,7 +15,6 @@
 #include "warroom/common/geography.h"
 #include "warroom/common/grpc_server.h"
 #include "warroom/common/grpc_status.h"
-#include "warroom/common/grpc_stream.h"
 #include "warroom/common/ids.h"
 #include "warroom/v1/escalation.grpc.pb.h"
 #include "warroom/v1/household.grpc.pb.h"
@@ -915,9 +914,12 @@ int Import(const Globals& g, const std::string& path, std::string format) {
   grpc::ClientContext ctx;
   auto stream = stub->ImportCases(&ctx);
   std::thread writer([&] {
-    // Records leave in groups of 64; WritesDone sends whatever is still held.
+    // Records go out in groups: all but every 64th carry the buffer hint, so a group leaves in
+    // one socket write; WritesDone sends whatever is still held.
     for (size_t i = 0; i < records.size(); ++i) {
-      if (!stream->Write(records[i], GroupedWrite(i, 64))) break;
+      grpc::WriteOptions options;
+      if ((i + 1) % 64 != 0) options.set_buffer_hint();
+      if (!stream->Write(records[i], options)) break;
     }
     stream->WritesDone();
   });

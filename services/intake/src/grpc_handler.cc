@@ -5,7 +5,6 @@
 
 #include "warroom/common/bounded_queue.h"
 #include "warroom/common/grpc_status.h"
-#include "warroom/common/grpc_stream.h"
 
 namespace warroom::intake {
 
@@ -100,10 +99,15 @@ grpc::Status IntakeGrpcService::ImportCases(
   while (!gone) {
     auto batch = records.PopUpTo(kBatch);
     if (batch.empty()) break;  // the client finished sending and everything is answered
-    // A batch's results are one group: they leave together when its last is written.
+    // Every result but a batch's last carries the buffer hint, so a batch's results leave in a
+    // few large socket writes instead of one each; the last is written plain, which sends them
+    // all (a hinted message is not sent until a later one is, so a hinted last one would wait
+    // for ever once the client has finished sending).
     auto results = core_.ImportMany(std::move(batch), *caller);
     for (size_t i = 0; i < results.size() && !gone; ++i) {
-      gone = !stream->Write(results[i], GroupedWrite(i, results.size()));
+      grpc::WriteOptions options;
+      if (i + 1 < results.size()) options.set_buffer_hint();
+      gone = !stream->Write(results[i], options);
     }
   }
   if (gone) c->TryCancel();  // the client went away: stop reading too

@@ -914,12 +914,8 @@ int Import(const Globals& g, const std::string& path, std::string format) {
   grpc::ClientContext ctx;
   auto stream = stub->ImportCases(&ctx);
   std::thread writer([&] {
-    // Records go out in groups: all but every 64th carry the buffer hint, so a group leaves in
-    // one socket write; WritesDone sends whatever is still held.
-    for (size_t i = 0; i < records.size(); ++i) {
-      grpc::WriteOptions options;
-      if ((i + 1) % 64 != 0) options.set_buffer_hint();
-      if (!stream->Write(records[i], options)) break;
+    for (const auto& r : records) {
+      if (!stream->Write(r)) break;
     }
     stream->WritesDone();
   });

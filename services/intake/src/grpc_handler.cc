@@ -99,15 +99,14 @@ grpc::Status IntakeGrpcService::ImportCases(
   while (!gone) {
     auto batch = records.PopUpTo(kBatch);
     if (batch.empty()) break;  // the client finished sending and everything is answered
-    // Every result but a batch's last carries the buffer hint, so a batch's results leave in a
-    // few large socket writes instead of one each; the last is written plain, which sends them
-    // all (a hinted message is not sent until a later one is, so a hinted last one would wait
-    // for ever once the client has finished sending).
-    auto results = core_.ImportMany(std::move(batch), *caller);
-    for (size_t i = 0; i < results.size() && !gone; ++i) {
-      grpc::WriteOptions options;
-      if (i + 1 < results.size()) options.set_buffer_hint();
-      gone = !stream->Write(results[i], options);
+    // Plain writes: a sync Write returns when its message is sent, and a message written with
+    // the buffer hint is not sent until a later one is, so once the client has finished sending
+    // (no Read pending either) a hinted write would wait for ever.
+    for (const auto& result : core_.ImportMany(std::move(batch), *caller)) {
+      if (!stream->Write(result)) {
+        gone = true;
+        break;
+      }
     }
   }
   if (gone) c->TryCancel();  // the client went away: stop reading too

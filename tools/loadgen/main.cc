@@ -5,8 +5,10 @@
 #include <iostream>
 
 #include "load.h"
+#include "warroom/common/config.h"
 
 int main(int argc, char** argv) {
+  warroom::PrepareProcess();
   CLI::App app("warroom-loadgen: drive IntakeService over TCP on loopback");
   warroom::loadgen::LoadOptions o;
   double seconds = 10;

@@ -1,5 +1,7 @@
 #include "warroom/common/config.h"
 
+#include <absl/synchronization/mutex.h>
+
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
@@ -206,7 +208,10 @@ TlsFiles TlsFiles::Load(const ConfigReader& c, const std::string& p) {
   return t;
 }
 
+void PrepareProcess() { absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore); }
+
 int RunMain(const std::string& program, const std::function<int()>& body) {
+  PrepareProcess();
   try {
     return body();
   } catch (const ConfigError& e) {

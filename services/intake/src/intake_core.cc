@@ -233,6 +233,7 @@ void IntakeCore::CreateSegment(std::span<NewCase> specs, TimePoint now,
   std::vector<size_t> fresh;  // specs to create, in order
   std::vector<std::string> candidates;
   std::unordered_map<int, int64_t> per_year;  // how many numbers each year's sequence gives
+  std::vector<int> year_of(specs.size());      // each fresh spec's case-number year
   for (size_t i = 0; i < specs.size(); ++i) {
     out.emplace_back(InternalError("case not created"));  // every path below replaces it
     if (!seen.ok()) {
@@ -253,7 +254,8 @@ void IntakeCore::CreateSegment(std::span<NewCase> specs, TimePoint now,
       continue;
     }
     fresh.push_back(i);
-    ++per_year[YearOf(FromTimestamp(specs[i].c.reported_at()))];
+    year_of[i] = YearOf(FromTimestamp(specs[i].c.reported_at()));
+    ++per_year[year_of[i]];
     // Without a position the ward's index answers alone: it holds only open cases of this
     // category in this ward, oldest first, from the window's start; with one, the candidates'
     // positions and report times decide.
@@ -298,7 +300,7 @@ void IntakeCore::CreateSegment(std::span<NewCase> specs, TimePoint now,
   for (size_t i : fresh) {
     NewCase& spec = specs[i];
     v1::Case& c = spec.c;
-    int year = YearOf(FromTimestamp(c.reported_at()));
+    int year = year_of[i];
     int64_t seq = next_seq[year]++;
     if (seq > kMaxCaseSequence) {
       out[first + i] = Status(StatusCode::kResourceExhausted, "case numbers for this year are used up");

@@ -246,6 +246,38 @@ TEST_F(AuthzTest, AMetroSystemImportsSeesAndListsOnlyItsOwnCases) {
   watcher.join();
   EXPECT_EQ(watched, (std::set<std::string>{jhb[0].case_number(), jhb[2].case_number(), last[0].case_number()}))
       << "a metro watching a ward sees only its own cases change";
+
+  // The grouped stream holds a metro to its own source the same way, and is a metro's call only.
+  auto import_grouped = [&](const std::string& token, grpc::Status& status) {
+    grpc::ClientContext ctx;
+    auto stub = IntakeAs(token);
+    auto stream = stub->ImportCaseGroups(&ctx);
+    v1::ImportCaseRecords group;
+    for (const char* source : {"JHB-SAP", "TSH-METRO"}) {
+      v1::ImportCaseRecord& r = *group.add_records();
+      r.set_source_system(source);
+      r.set_source_id(std::string("G-") + source);
+      r.set_category(v1::CATEGORY_WATER);
+      r.mutable_place()->set_ward_code("79800001");
+      r.set_description("No water since Monday");
+      r.set_row(group.records_size());
+    }
+    stream->Write(group);
+    stream->WritesDone();
+    std::vector<v1::ImportCaseResult> results;
+    v1::ImportCaseResults got;
+    while (stream->Read(&got)) results.insert(results.end(), got.results().begin(), got.results().end());
+    status = stream->Finish();
+    return results;
+  };
+  grpc::Status grouped_status;
+  auto grouped = import_grouped("dev-jhb-sap-token", grouped_status);
+  EXPECT_TRUE(grouped_status.ok()) << grouped_status.error_message();
+  ASSERT_EQ(grouped.size(), 2u);
+  EXPECT_EQ(grouped[0].outcome(), v1::ImportCaseResult::OUTCOME_CREATED);
+  EXPECT_EQ(grouped[1].outcome(), v1::ImportCaseResult::OUTCOME_REJECTED) << "another metro's record";
+  EXPECT_TRUE(import_grouped("dev-resident-token", grouped_status).empty());
+  EXPECT_EQ(grouped_status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
 }
 
 // With authorisation on, household takes the access role from the authenticated caller: a

@@ -913,26 +913,41 @@ int Import(const Globals& g, const std::string& path, std::string format) {
 
   auto stub = StubAt<v1::IntakeService>(g, g.target);
   grpc::ClientContext ctx;
-  auto stream = stub->ImportCases(&ctx);
+  auto stream = stub->ImportCaseGroups(&ctx);
   std::thread writer([&] {
-    // Plain writes: a sync Write with the buffer hint returns only once a later write has sent
-    // it, so grouping records that way hangs a short file (measured, see docs/PERFORMANCE.md).
-    for (const auto& r : records) {
-      if (!stream->Write(r)) break;
+    // Records go in groups (a message and a network write per group, not per record), each
+    // closed at kGroup records or about 1 MB, well under gRPC's 4 MB message limit.
+    constexpr int kGroup = 256;
+    constexpr size_t kGroupBytes = 1 << 20;
+    v1::ImportCaseRecords group;
+    size_t bytes = 0;
+    auto send = [&] {
+      bool sent = group.records().empty() || stream->Write(group);
+      group.Clear();
+      bytes = 0;
+      return sent;
+    };
+    for (auto& r : records) {  // moved into the group: only records.size() is read afterwards
+      bytes += r.ByteSizeLong();
+      *group.add_records() = std::move(r);
+      if ((group.records_size() >= kGroup || bytes >= kGroupBytes) && !send()) break;
     }
+    send();
     stream->WritesDone();
   });
   int64_t counts[5] = {};
   std::vector<v1::ImportCaseResult> rejected;
-  v1::ImportCaseResult result;
+  v1::ImportCaseResults results;
   size_t done = 0;
   bool tty = isatty(2);
-  while (stream->Read(&result)) {
-    ++done;
-    ++counts[result.outcome()];
-    if (result.outcome() == v1::ImportCaseResult::OUTCOME_REJECTED) rejected.push_back(result);
-    if (g.json) std::cout << Json(result) << "\n";
-    if (tty && (done % 500 == 0 || done == records.size())) {
+  while (stream->Read(&results)) {
+    for (const auto& result : results.results()) {
+      ++done;
+      ++counts[result.outcome()];
+      if (result.outcome() == v1::ImportCaseResult::OUTCOME_REJECTED) rejected.push_back(result);
+      if (g.json) std::cout << Json(result) << "\n";
+    }
+    if (tty) {
       int width = 40;
       int filled = records.empty() ? width : static_cast<int>(width * done / records.size());
       std::fprintf(stderr, "\r[%s%s] %zu/%zu", std::string(filled, '=').c_str(),

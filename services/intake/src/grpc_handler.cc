@@ -77,10 +77,10 @@ grpc::Status IntakeGrpcService::AddNote(grpc::ServerContext* c, const v1::AddNot
   return Reply(core_.AddNote(*r), response);
 }
 
-grpc::Status IntakeGrpcService::ImportCases(
-    grpc::ServerContext* c,
-    grpc::ServerReaderWriter<v1::ImportCaseResult, v1::ImportCaseRecord>* stream) {
-  auto caller = guard_.Authorize(*c, __func__);
+grpc::Status IntakeGrpcService::RunImport(
+    grpc::ServerContext* c, std::string_view method, const std::function<void(const RecordSink&)>& read,
+    const std::function<bool(std::vector<v1::ImportCaseResult>)>& write) {
+  auto caller = guard_.Authorize(*c, method);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   // A reader thread keeps records coming while a batch is imported; each batch is what has
   // arrived meanwhile (up to kBatch), so a slow feed gets its results at once and a fast one in
@@ -90,29 +90,61 @@ grpc::Status IntakeGrpcService::ImportCases(
   constexpr size_t kBatch = 512;
   BoundedQueue<v1::ImportCaseRecord> records(4 * kBatch);
   std::thread reader([&] {
-    v1::ImportCaseRecord record;
-    while (stream->Read(&record) && records.Push(std::move(record))) {
-    }
+    read([&](v1::ImportCaseRecord record) { return records.Push(std::move(record)); });
     records.Close();  // the client finished sending (or went away)
   });
   bool gone = false;
   while (!gone) {
     auto batch = records.PopUpTo(kBatch);
     if (batch.empty()) break;  // the client finished sending and everything is answered
-    // Plain writes: a sync Write returns when its message is sent, and a message written with
-    // the buffer hint is not sent until a later one is, so once the client has finished sending
-    // (no Read pending either) a hinted write would wait for ever.
-    for (const auto& result : core_.ImportMany(std::move(batch), *caller)) {
-      if (!stream->Write(result)) {
-        gone = true;
-        break;
-      }
-    }
+    gone = !write(core_.ImportMany(std::move(batch), *caller));
   }
   if (gone) c->TryCancel();  // the client went away: stop reading too
   records.Close();
   reader.join();
   return grpc::Status::OK;
+}
+
+grpc::Status IntakeGrpcService::ImportCases(
+    grpc::ServerContext* c,
+    grpc::ServerReaderWriter<v1::ImportCaseResult, v1::ImportCaseRecord>* stream) {
+  auto read = [stream](const RecordSink& sink) {
+    v1::ImportCaseRecord record;
+    while (stream->Read(&record) && sink(std::move(record))) {
+    }
+  };
+  // Plain writes, a message per result: a sync Write returns when its message is sent, and a
+  // message written with the buffer hint is not sent until a later one is, so once the client has
+  // finished sending (no Read pending either) a hinted write would wait for ever. A sender that
+  // wants fewer messages uses ImportCaseGroups.
+  auto write = [stream](std::vector<v1::ImportCaseResult> results) {
+    for (const auto& result : results) {
+      if (!stream->Write(result)) return false;
+    }
+    return true;
+  };
+  return RunImport(c, __func__, read, write);
+}
+
+grpc::Status IntakeGrpcService::ImportCaseGroups(
+    grpc::ServerContext* c,
+    grpc::ServerReaderWriter<v1::ImportCaseResults, v1::ImportCaseRecords>* stream) {
+  auto read = [stream](const RecordSink& sink) {
+    v1::ImportCaseRecords group;
+    while (stream->Read(&group)) {
+      for (auto& record : *group.mutable_records()) {
+        if (!sink(std::move(record))) return;
+      }
+    }
+  };
+  // One message per batch: at most kBatch results of a few dozen bytes each.
+  auto write = [stream](std::vector<v1::ImportCaseResult> results) {
+    v1::ImportCaseResults group;
+    group.mutable_results()->Reserve(static_cast<int>(results.size()));
+    for (auto& result : results) *group.add_results() = std::move(result);
+    return stream->Write(group);
+  };
+  return RunImport(c, __func__, read, write);
 }
 
 grpc::Status IntakeGrpcService::WatchCases(grpc::ServerContext* ctx,

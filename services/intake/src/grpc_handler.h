@@ -1,6 +1,9 @@
 // The gRPC adapter of intake: translates requests to IntakeCore calls and Status to grpc::Status.
 #pragma once
 
+#include <functional>
+#include <vector>
+
 #include "services/intake/src/intake_core.h"
 #include "services/intake/src/watch_hub.h"
 #include "warroom/common/authz.h"
@@ -29,6 +32,9 @@ class IntakeGrpcService final
   grpc::Status ImportCases(
       grpc::ServerContext*,
       grpc::ServerReaderWriter<v1::ImportCaseResult, v1::ImportCaseRecord>* stream) override;
+  grpc::Status ImportCaseGroups(
+      grpc::ServerContext*,
+      grpc::ServerReaderWriter<v1::ImportCaseResults, v1::ImportCaseRecords>* stream) override;
   grpc::Status WatchCases(grpc::ServerContext*, const v1::WatchCasesRequest* request,
                           grpc::ServerWriter<v1::CaseChange>* writer) override;
 
@@ -39,6 +45,12 @@ class IntakeGrpcService final
 
   StatusOr<v1::Case> GetOwn(const Caller& caller, const std::string& case_number);
   Status MayAct(const Caller& caller, const std::string& case_number);
+  // The import behind both streams: read(record sink) feeds records until the client finishes;
+  // write(results) sends one batch's results in order and returns false once the client is gone.
+  using RecordSink = std::function<bool(v1::ImportCaseRecord)>;
+  grpc::Status RunImport(grpc::ServerContext* c, std::string_view method,
+                         const std::function<void(const RecordSink&)>& read,
+                         const std::function<bool(std::vector<v1::ImportCaseResult>)>& write);
 };
 
 }  // namespace warroom::intake

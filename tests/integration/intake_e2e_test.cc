@@ -175,9 +175,7 @@ TEST_F(IntakeIntegrationTest, WatchSeesChangesInItsWard) {
   ctx.TryCancel();
 }
 
-// A short feed's stream ends right after its last record, so the server's last results are
-// written with nothing else pending on the call. Results written with gRPC's buffer hint then
-// waited for ever (one short import in ten or so hung); every import here must finish in time.
+// A valid metro feed record (JHB-SAP, water, ward 79800003) with this row and source id.
 v1::ImportCaseRecord FeedRecord(int64_t row, const std::string& source_id) {
   v1::ImportCaseRecord r;
   r.set_row(row);

@@ -927,12 +927,13 @@ int Import(const Globals& g, const std::string& path, std::string format) {
       bytes = 0;
       return sent;
     };
+    bool open = true;  // false once a write failed: the call is over, send nothing more
     for (auto& r : records) {  // moved into the group: only records.size() is read afterwards
       bytes += r.ByteSizeLong();
       *group.add_records() = std::move(r);
-      if ((group.records_size() >= kGroup || bytes >= kGroupBytes) && !send()) break;
+      if ((group.records_size() >= kGroup || bytes >= kGroupBytes) && !(open = send())) break;
     }
-    send();
+    if (open) send();
     stream->WritesDone();
   });
   int64_t counts[5] = {};

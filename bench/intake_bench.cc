@@ -175,6 +175,7 @@ void AssignmentLatency(const Env& env, Results& results) {
   v1::WatchCasesRequest w;
   w.set_municipality_code("EKU");
   auto reader = stub->WatchCases(&watch_ctx, w);
+  reader->WaitForInitialMetadata();  // live: the watcher sees every case the load reports
   std::map<std::string, std::chrono::steady_clock::time_point> reported;
   std::map<std::string, std::chrono::steady_clock::time_point> awaiting_clock;
   std::mutex mu;  // guards latency and armed

@@ -151,6 +151,7 @@ TEST_F(AuthzTest, AMetroSystemImportsSeesAndListsOnlyItsOwnCases) {
   v1::WatchCasesRequest w;
   w.set_ward_code("79800001");
   auto watch = watch_stub->WatchCases(&watch_ctx, w);
+  watch->WaitForInitialMetadata();  // live: every change from here on reaches it
   std::thread watcher([&] {
     v1::CaseChange change;
     while (watch->Read(&change)) {

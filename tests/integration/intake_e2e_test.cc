@@ -3,7 +3,6 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <fstream>
 #include <thread>
 #include <set>
@@ -155,24 +154,115 @@ TEST_F(IntakeIntegrationTest, WatchSeesChangesInItsWard) {
   v1::WatchCasesRequest w;
   w.set_ward_code("79900012");
   auto reader = stub_->WatchCases(&ctx, w);
+  reader->WaitForInitialMetadata();  // the watch is live: the next change reaches it
   v1::ReportCaseResponse created;
-  // The watch is live once the first report after subscribing shows up; report until it does.
+  ASSERT_TRUE(Call(Report("watch-1"), &created).ok());
   v1::CaseChange change;
-  std::atomic<bool> seen{false};
-  std::thread reporter([&] {
-    for (int i = 0; i < 50 && !seen; ++i) {
-      v1::ReportCaseResponse r;
-      (void)Call(Report("watch-" + std::to_string(i)), &r);
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-  });
-  bool read = reader->Read(&change);
-  seen = true;
-  reporter.join();
-  ASSERT_TRUE(read);
+  ASSERT_TRUE(reader->Read(&change));
   EXPECT_EQ(change.change(), "case_reported");
+  EXPECT_EQ(change.case_().case_number(), created.case_number());
   EXPECT_EQ(change.case_().place().ward_code(), "79900012");
+  EXPECT_FALSE(change.resume_token().empty());
   ctx.TryCancel();
+}
+
+// A watcher that goes away and comes back with its last change's token gets every change it
+// missed, in order, then the live ones, none twice; a token whose changes are gone is refused
+// with what to do instead, and a made-up one as a field error.
+TEST_F(IntakeIntegrationTest, WatchResumesAfterItsLastChangeWithNoneMissed) {
+  auto report = [&](const std::string& id, const std::string& ward) {
+    v1::ReportCaseRequest r = Report(id);
+    r.mutable_place()->set_ward_code(ward);
+    v1::ReportCaseResponse created;
+    EXPECT_TRUE(Call(r, &created).ok());
+    return created.case_number();
+  };
+  auto watch = [&](grpc::ClientContext& ctx, const std::string& token) {
+    v1::WatchCasesRequest w;
+    w.set_ward_code("79900020");
+    w.set_resume_token(token);
+    return stub_->WatchCases(&ctx, w);
+  };
+  std::string token;
+  {
+    grpc::ClientContext ctx;
+    auto reader = watch(ctx, "");
+    reader->WaitForInitialMetadata();
+    std::string first = report("resume-1", "79900020");
+    v1::CaseChange change;
+    ASSERT_TRUE(reader->Read(&change));
+    EXPECT_EQ(change.case_().case_number(), first);
+    token = change.resume_token();
+    ctx.TryCancel();
+  }
+  std::vector<std::string> missed;
+  for (int i = 0; i < 3; ++i) {
+    missed.push_back(report("resume-missed-" + std::to_string(i), "79900020"));
+    report("resume-elsewhere-" + std::to_string(i), "79900021");
+  }
+  grpc::ClientContext ctx;
+  auto reader = watch(ctx, token);
+  reader->WaitForInitialMetadata();
+  std::string live = report("resume-live", "79900020");
+  std::vector<std::string> seen;
+  v1::CaseChange change;
+  while (seen.size() < 4 && reader->Read(&change)) {
+    EXPECT_EQ(change.change(), "case_reported");
+    seen.push_back(change.case_().case_number());
+  }
+  missed.push_back(live);
+  EXPECT_EQ(seen, missed);
+  ctx.TryCancel();
+
+  {
+    grpc::ClientContext bad_ctx;
+    auto bad = watch(bad_ctx, "yesterday");
+    EXPECT_FALSE(bad->Read(&change));
+    Status st = FromGrpcStatus(bad->Finish());
+    EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
+    ASSERT_EQ(st.violations().size(), 1u);
+    EXPECT_EQ(st.violations()[0].field, "resume_token");
+  }
+  // Intake keeps the newest changes only: once the token's are trimmed away, resuming is refused.
+  RedisConfig rc;
+  rc.port = redis_server_.port();
+  RedisClient redis(rc);
+  ASSERT_TRUE(redis.Command({"XTRIM", "intake:changes", "MAXLEN", "1"}).ok());
+  grpc::ClientContext gone_ctx;
+  auto gone = watch(gone_ctx, token);
+  EXPECT_FALSE(gone->Read(&change));
+  grpc::Status st = gone->Finish();
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::OUT_OF_RANGE);
+  EXPECT_NE(st.error_message().find("list the cases, then watch again"), std::string::npos);
+}
+
+// `warroomctl watch` outlives an intake restart: it goes on from its last change's token and
+// prints the case reported while intake was coming back, once.
+TEST_F(IntakeIntegrationTest, WarroomctlWatchGoesOnAcrossAnIntakeRestart) {
+  testing::Process watch({BinaryPath("tools/warroomctl/warroomctl"), "--target", intake_.target(),
+                          "--json", "watch", "--ward", "79900030", "--count", "2"},
+                         dir_.File("watch.log"));
+  ASSERT_TRUE(WaitFor([&] { return watch.Log().find("watching ward 79900030 from ") != std::string::npos; }))
+      << watch.Log();
+  auto report = [&](const std::string& id) {
+    v1::ReportCaseRequest r = Report(id);
+    r.mutable_place()->set_ward_code("79900030");
+    v1::ReportCaseResponse created;
+    EXPECT_TRUE(Call(r, &created).ok());
+    return created.case_number();
+  };
+  std::string before = report("restart-before");
+  ASSERT_TRUE(WaitFor([&] { return watch.Log().find(before) != std::string::npos; })) << watch.Log();
+  intake_.Kill9();
+  intake_.Start();
+  Connect();
+  std::string after = report("restart-after");
+  EXPECT_EQ(watch.Wait(std::chrono::seconds(30)), 0) << watch.Log();
+  std::string log = watch.Log();
+  EXPECT_NE(log.find("going on after "), std::string::npos) << log;
+  auto at = log.find(after);
+  ASSERT_NE(at, std::string::npos) << log;
+  EXPECT_EQ(log.find(after, at + after.size() + 1), std::string::npos) << "printed once\n" << log;
 }
 
 // A valid metro feed record (JHB-SAP, water, ward 79800003) with this row and source id.
@@ -277,7 +367,6 @@ TEST_F(IntakeIntegrationTest, ImportMixedRowsThenKillNineMidImportAndRerun) {
     out << "TSH-CRM,,water,79900001,,,,missing id,,\n";             // bad: no source id
     out << "TSH-CRM,SR-BAD,weather,79900001,,,,unknown category,,\n";  // bad: category
   }
-  redis_server_.port();
   RedisConfig rc;
   rc.port = redis_server_.port();
   RedisClient redis(rc);

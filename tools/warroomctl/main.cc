@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "import_file.h"
+#include "warroom/common/api_metadata.h"
 #include "warroom/common/config.h"
 #include "warroom/common/enum_names.h"
 #include "warroom/common/geography.h"
@@ -313,31 +314,58 @@ int Note(const Globals& g, const std::string& number, const std::string& text, b
   return 0;
 }
 
-int Watch(const Globals& g, const std::string& ward, const std::string& municipality, int count) {
+// Follows a ward or municipality. A watch that was live and then lost (intake restarted, or this
+// client fell too far behind) goes on from its last change's token, so that no change is missed;
+// one that never became live fails at once.
+int Watch(const Globals& g, const std::string& ward, const std::string& municipality, int count,
+          std::string token) {
   auto stub = StubAt<v1::IntakeService>(g, g.target);
-  v1::WatchCasesRequest r;
-  r.set_ward_code(ward);
-  r.set_municipality_code(municipality);
-  grpc::ClientContext ctx;
-  auto reader = stub->WatchCases(&ctx, r);
-  v1::CaseChange change;
   int seen = 0;
-  while ((count == 0 || seen < count) && reader->Read(&change)) {
-    ++seen;
-    if (g.json) {
-      std::cout << Json(change) << std::endl;
-    } else {
-      std::printf("%-22s ", change.change().c_str());
-      PrintCaseRow(change.case_());
-      std::fflush(stdout);
+  bool live = false;
+  auto backoff = std::chrono::milliseconds(250);
+  for (;;) {
+    v1::WatchCasesRequest r;
+    r.set_ward_code(ward);
+    r.set_municipality_code(municipality);
+    r.set_resume_token(token);
+    grpc::ClientContext ctx;
+    auto reader = stub->WatchCases(&ctx, r);
+    reader->WaitForInitialMetadata();
+    const auto& headers = ctx.GetServerInitialMetadata();
+    if (auto start = headers.find(metadata::kWatchResumeToken); start != headers.end()) {
+      if (!live) {
+        std::cerr << "watching " << (ward.empty() ? "municipality " + municipality : "ward " + ward)
+                  << " from " << std::string(start->second.data(), start->second.size()) << std::endl;
+      }
+      if (token.empty()) token.assign(start->second.data(), start->second.size());
+      live = true;
     }
+    v1::CaseChange change;
+    while ((count == 0 || seen < count) && reader->Read(&change)) {
+      ++seen;
+      token = change.resume_token();
+      backoff = std::chrono::milliseconds(250);
+      if (g.json) {
+        std::cout << Json(change) << std::endl;
+      } else {
+        std::printf("%-22s ", change.change().c_str());
+        PrintCaseRow(change.case_());
+        std::fflush(stdout);
+      }
+    }
+    if (count > 0 && seen >= count) {
+      ctx.TryCancel();
+      return 0;
+    }
+    auto s = reader->Finish();
+    if (s.ok()) return 0;
+    bool resumable = s.error_code() == grpc::StatusCode::UNAVAILABLE ||
+                     s.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED;
+    if (!live || token.empty() || !resumable) return Fail(s);
+    std::cerr << "watch: " << s.error_message() << "; going on after " << token << std::endl;
+    std::this_thread::sleep_for(backoff);
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(4000));
   }
-  if (count > 0 && seen >= count) {
-    ctx.TryCancel();
-    return 0;
-  }
-  auto s = reader->Finish();
-  return s.ok() ? 0 : Fail(s);
 }
 
 // ------------------------------------------------------------------------------------ routing
@@ -1168,6 +1196,9 @@ int Run(int argc, char** argv) {
   watch->add_option("--ward", ward);
   watch->add_option("--municipality", municipality);
   watch->add_option("--count", count, "Stop after this many changes");
+  std::string resume_token;
+  watch->add_option("--resume", resume_token,
+                    "Go on after this change (a resume_token from --json output or the first line)");
 
   std::string path, format;
   auto* import = app.add_subcommand("import", "Import a metro feed file (CSV or JSON Lines)");
@@ -1282,7 +1313,7 @@ int Run(int argc, char** argv) {
   if (list->parsed()) return List(g, la);
   if (transition->parsed()) return Transition(g, ta);
   if (note->parsed()) return Note(g, number, text, is_public);
-  if (watch->parsed()) return Watch(g, ward, municipality, count);
+  if (watch->parsed()) return Watch(g, ward, municipality, count, resume_token);
   if (import->parsed()) return Import(g, path, format);
   return Demo(g, demo_cases, data_dir, seed);
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "warroom/common/api_metadata.h"
 #include "warroom/common/bounded_queue.h"
 #include "warroom/common/grpc_status.h"
 
@@ -161,17 +162,80 @@ grpc::Status IntakeGrpcService::WatchCases(grpc::ServerContext* ctx,
              core_.geography().FindMunicipality(r->municipality_code()) == nullptr) {
     errors.Add("municipality_code", "'" + r->municipality_code() + "' is not a municipality");
   }
+  std::optional<ChangeId> resume;
+  if (!r->resume_token().empty()) {
+    resume = ChangeId::Parse(r->resume_token());
+    if (!resume) errors.Add("resume_token", "is not a token this service gave out");
+  }
   if (!errors.empty()) return ToGrpcStatus(errors.ToStatus("the watch request is invalid"));
+
+  // A watch starts at a position in the change stream: the token given, else the newest change
+  // now. It subscribes, then catches up from that position; a change in both is sent once (by id).
+  // The position goes back in the initial metadata, so that a client that receives no change
+  // before it loses the stream can still go on from where it began.
+  ChangeId start;
+  if (resume) {
+    start = *resume;
+  } else if (auto newest = hub_.Newest(); newest.ok()) {
+    start = *newest;
+  } else {
+    return ToGrpcStatus(newest.status());
+  }
   auto sub = hub_.Subscribe(r->ward_code(), r->municipality_code());
-  CaseChangeRef ref;
-  while (!ctx->IsCancelled()) {
-    if (!sub->Next(ref, std::chrono::milliseconds(250))) continue;
+  if (resume) {
+    if (Status held = hub_.CheckResumable(*resume); !held.ok()) return ToGrpcStatus(held);
+  }
+  ctx->AddInitialMetadata(metadata::kWatchResumeToken, start.ToString());
+  writer->SendInitialMetadata();  // the watch is live
+  ChangeId last = start;  // the newest change sent or passed over
+  auto go_on = [&](std::string why) {
+    return ToGrpcStatus(Status(StatusCode::kUnavailable,
+                               why + "; watch again with the resume_token of the last change received"));
+  };
+  // Sends one change; false once the client is gone.
+  auto send = [&](const CaseChangeRef& ref) -> StatusOr<bool> {
+    last = ref.id;
     auto c = core_.Get(ref.case_number);
-    if (!c.ok() || !caller->MayUseSource(c->source_system())) continue;  // a metro sees only its own
+    if (!c.ok() && c.status().code() == StatusCode::kUnavailable) return c.status();
+    if (!c.ok() || !caller->MayUseSource(c->source_system())) return true;  // a metro sees only its own
     v1::CaseChange change;
     change.set_change(ref.change);
     *change.mutable_case_() = std::move(*c);
-    if (!writer->Write(change)) break;
+    change.set_resume_token(ref.id.ToString());
+    return writer->Write(change);
+  };
+  constexpr size_t kCatchUpBatch = 256;
+  for (bool more = true; more && !ctx->IsCancelled();) {
+    auto batch = hub_.ReadAfter(last, kCatchUpBatch);
+    if (!batch.ok()) return go_on(batch.status().message());
+    more = batch->size() == kCatchUpBatch;
+    for (const auto& ref : *batch) {
+      if (!sub->Matches(ref.ward, ref.municipality)) {
+        last = ref.id;
+        continue;
+      }
+      auto sent = send(ref);
+      if (!sent.ok()) return go_on(sent.status().message());
+      if (!*sent) return grpc::Status::OK;
+    }
+  }
+  CaseChangeRef ref;
+  while (!ctx->IsCancelled()) {
+    switch (sub->Next(ref, std::chrono::milliseconds(250))) {
+      case WatchSubscription::Wait::kTimeout:
+        continue;
+      case WatchSubscription::Wait::kOverflowed:
+        return ToGrpcStatus(Status(StatusCode::kResourceExhausted,
+                                   "this watcher fell more than " + std::to_string(hub_.max_queued()) +
+                                       " changes behind; watch again with the resume_token of the "
+                                       "last change received"));
+      case WatchSubscription::Wait::kChange:
+        break;
+    }
+    if (ref.id <= last) continue;  // sent while catching up
+    auto sent = send(ref);
+    if (!sent.ok()) return go_on(sent.status().message());
+    if (!*sent) break;
   }
   return grpc::Status::OK;
 }

@@ -48,7 +48,7 @@ int Run(int argc, char** argv) {
   PiiCipher pii = PiiCipherFromConfig(config);
   options.pii = &pii;
   IntakeCore core(store, runtime.outbox(), *geography, clock, ids, options, &runtime.registry());
-  WatchHub hub(hub_redis);
+  WatchHub hub(hub_redis, runtime.redis());
   IntakeGrpcService service(core, hub, runtime.authorizer());
   runtime.AddService(&service);
   runtime.AddBackground([&](std::stop_token st) { hub.Run(st); });

@@ -1,5 +1,7 @@
 // WatchHub against a real redis-server: a watcher gets every change made after it subscribed, in
-// its ward only, and the hub leaves the change stream alone while nobody watches.
+// its ward only, even when it subscribes while the hub is blocked reading; a watcher that falls
+// too far behind is told so; a resume token is honoured only while the changes after it are held;
+// and the hub leaves the change stream alone while nobody watches.
 #include "services/intake/src/watch_hub.h"
 
 #include <gtest/gtest.h>
@@ -14,7 +16,7 @@ namespace {
 
 class WatchHubTest : public ::testing::Test {
  protected:
-  WatchHubTest() : server_(dir_.path()), redis_(Config()), hub_redis_(Config()), hub_(hub_redis_) {
+  WatchHubTest() : server_(dir_.path()), redis_(Config()), hub_redis_(Config()), hub_(hub_redis_, redis_) {
     runner_ = std::jthread([this](std::stop_token st) { hub_.Run(st); });
   }
   RedisConfig Config() {
@@ -23,8 +25,11 @@ class WatchHubTest : public ::testing::Test {
     c.pool_size = 1;
     return c;
   }
-  void Change(const std::string& cn, const std::string& ward) {
-    ASSERT_TRUE(redis_.Command({"XADD", keys::kChanges, "*", "cn", cn, "w", ward, "m", "JHB", "y", "case_reported"}).ok());
+  // Appends a change as intake's commit does; returns its id.
+  ChangeId Change(const std::string& cn, const std::string& ward) {
+    auto id = redis_.Command({"XADD", keys::kChanges, "*", "cn", cn, "w", ward, "m", "JHB", "y", "case_reported"});
+    EXPECT_TRUE(id.ok());
+    return id.ok() ? ChangeId::Parse(id->str).value_or(ChangeId{}) : ChangeId{};
   }
   int64_t Reads() {
     auto stats = redis_.Command({"INFO", "commandstats"});
@@ -46,10 +51,75 @@ TEST_F(WatchHubTest, AWatcherGetsEveryChangeAfterItSubscribedInItsWard) {
   Change("GP26-0000002-3", "79800002");  // another ward
   Change("GP26-0000003-2", "79800001");
   CaseChangeRef ref;
-  ASSERT_TRUE(sub->Next(ref, std::chrono::seconds(5)));
+  ASSERT_EQ(sub->Next(ref, std::chrono::seconds(5)), WatchSubscription::Wait::kChange);
   EXPECT_EQ(ref.case_number, "GP26-0000003-2");
   EXPECT_EQ(ref.change, "case_reported");
-  EXPECT_FALSE(sub->Next(ref, std::chrono::milliseconds(700)));
+  EXPECT_EQ(ref.ward, "79800001");
+  EXPECT_EQ(sub->Next(ref, std::chrono::milliseconds(700)), WatchSubscription::Wait::kTimeout);
+}
+
+// The hub blocks up to half a second in XREAD; a watcher arriving meanwhile must still get the
+// changes that read returns (it once got only those of the next read).
+TEST_F(WatchHubTest, AWatcherArrivingWhileTheHubReadsMissesNothing) {
+  auto first = hub_.Subscribe("79800001", "");
+  Change("GP26-0000001-4", "79800001");
+  CaseChangeRef ref;
+  ASSERT_EQ(first->Next(ref, std::chrono::seconds(5)), WatchSubscription::Wait::kChange);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the hub is blocked in XREAD again
+  auto second = hub_.Subscribe("79800001", "");
+  ChangeId id = Change("GP26-0000002-3", "79800001");
+  ASSERT_EQ(second->Next(ref, std::chrono::seconds(5)), WatchSubscription::Wait::kChange);
+  EXPECT_EQ(ref.case_number, "GP26-0000002-3");
+  EXPECT_EQ(ref.id, id);
+}
+
+TEST(WatchSubscriptionTest, AWatcherTooFarBehindIsToldSoAndTakesNoMore) {
+  WatchSubscription sub("79800001", "", 3);
+  for (int i = 0; i < 3; ++i) sub.Push({ChangeId{1, static_cast<uint64_t>(i)}, "GP26-0000001-4", "case_reported", "79800001", "JHB"});
+  CaseChangeRef ref;
+  ASSERT_EQ(sub.Next(ref, std::chrono::milliseconds(10)), WatchSubscription::Wait::kChange);
+  EXPECT_EQ(ref.id, (ChangeId{1, 0}));
+  sub.Push({ChangeId{1, 3}, "GP26-0000001-4", "case_reported", "79800001", "JHB"});  // 3 queued again
+  sub.Push({ChangeId{1, 4}, "GP26-0000001-4", "case_reported", "79800001", "JHB"});  // one too many
+  EXPECT_EQ(sub.Next(ref, std::chrono::milliseconds(10)), WatchSubscription::Wait::kOverflowed);
+  EXPECT_EQ(sub.Next(ref, std::chrono::milliseconds(10)), WatchSubscription::Wait::kOverflowed);
+}
+
+TEST(ChangeIdTest, ParsesAndOrdersAsRedisDoes) {
+  EXPECT_EQ(ChangeId::Parse("1732857600000-12"), (ChangeId{1732857600000, 12}));
+  EXPECT_EQ(ChangeId::Parse("1732857600000-12")->ToString(), "1732857600000-12");
+  EXPECT_LT(*ChangeId::Parse("9-5"), *ChangeId::Parse("10-0"));  // by number, not by text
+  EXPECT_LT(*ChangeId::Parse("10-2"), *ChangeId::Parse("10-10"));
+  for (const char* bad : {"", "-", "12", "12-", "-3", "a-1", "1-b", "1-2-3", "1 -2", "99999999999999999999-0"}) {
+    EXPECT_FALSE(ChangeId::Parse(bad).has_value()) << bad;
+  }
+}
+
+TEST_F(WatchHubTest, ResumingIsAllowedOnlyWhileEveryLaterChangeIsHeld) {
+  EXPECT_EQ(hub_.CheckResumable(ChangeId{1, 0}).code(), StatusCode::kOutOfRange);  // no stream yet
+  ChangeId a = Change("GP26-0000001-4", "79800001");
+  ChangeId b = Change("GP26-0000002-3", "79800002");
+  ChangeId c = Change("GP26-0000003-2", "79800001");
+  auto after_a = hub_.ReadAfter(a, 10);
+  ASSERT_TRUE(after_a.ok());
+  ASSERT_EQ(after_a->size(), 2u);
+  EXPECT_EQ((*after_a)[0].id, b);
+  EXPECT_EQ((*after_a)[1].case_number, "GP26-0000003-2");
+  EXPECT_EQ((*after_a)[1].ward, "79800001");
+  ASSERT_EQ(hub_.ReadAfter(a, 1)->size(), 1u);
+  EXPECT_TRUE(hub_.ReadAfter(c, 10)->empty());
+
+  EXPECT_TRUE(hub_.CheckResumable(a).ok());
+  EXPECT_TRUE(hub_.CheckResumable(c).ok());
+  EXPECT_EQ(hub_.CheckResumable(ChangeId{c.ms + 1000, 0}).code(), StatusCode::kOutOfRange);  // newer than all
+  ASSERT_TRUE(redis_.Command({"XTRIM", keys::kChanges, "MAXLEN", "1"}).ok());  // a and b trimmed away
+  Status trimmed = hub_.CheckResumable(a);
+  EXPECT_EQ(trimmed.code(), StatusCode::kOutOfRange);
+  EXPECT_NE(trimmed.message().find("watch again without a resume_token"), std::string::npos);
+  EXPECT_TRUE(hub_.CheckResumable(c).ok());
+  ASSERT_TRUE(redis_.Command({"XTRIM", keys::kChanges, "MAXLEN", "0"}).ok());
+  EXPECT_TRUE(hub_.CheckResumable(c).ok());  // nothing after c was lost
+  EXPECT_EQ(hub_.CheckResumable(b).code(), StatusCode::kOutOfRange);
 }
 
 TEST_F(WatchHubTest, NobodyWatchingMeansNoReads) {
@@ -62,7 +132,7 @@ TEST_F(WatchHubTest, NobodyWatchingMeansNoReads) {
     auto sub = hub_.Subscribe("79800001", "");
     Change("GP26-0000005-0", "79800001");
     CaseChangeRef ref;
-    ASSERT_TRUE(sub->Next(ref, std::chrono::seconds(5)));
+    ASSERT_EQ(sub->Next(ref, std::chrono::seconds(5)), WatchSubscription::Wait::kChange);
     EXPECT_EQ(ref.case_number, "GP26-0000005-0");
   }
   EXPECT_GT(Reads(), before);

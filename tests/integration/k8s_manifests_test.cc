@@ -2,7 +2,7 @@
 // rendered objects keep the invariants: each service has a Deployment with probes on /readyz and
 // /healthz, requests and limits, a non-root read-only security context, a Service, a
 // PodDisruptionBudget, a HorizontalPodAutoscaler, a NetworkPolicy, a ServiceMonitor, a ConfigMap,
-// and its own Redis with appendonly on a volume; Kafka is KRaft with 3 brokers, replication 3 and
+// and its own Redis with deploy/redis/redis.conf (appendonly) and a volume; Kafka is KRaft with 3 brokers, replication 3 and
 // min.insync.replicas 2; there is one KafkaTopic per topic in topics.h, agreeing with it, and the
 // committed topics.yaml is what the generator makes.
 #include <gtest/gtest.h>
@@ -103,11 +103,17 @@ TEST_P(K8sManifestsTest, EveryServiceHasWhatAnOperatorNeeds) {
       }
     }
     EXPECT_TRUE(found) << "ConfigMap " << config_map << " with " << s << ".yaml";
-    // Its Redis persists: appendonly on a claimed volume.
+    // Its Redis persists: it runs with deploy/redis/redis.conf (appendonly), data on a claimed volume.
     const YAML::Node redis = objects["StatefulSet/" + s + "-redis"]["spec"];
-    std::string args;
-    for (const auto& a : redis["template"]["spec"]["containers"][0]["args"]) args += a.as<std::string>() + " ";
-    EXPECT_NE(args.find("--appendonly yes"), std::string::npos) << args;
+    const YAML::Node redis_pod = redis["template"]["spec"];
+    EXPECT_EQ(redis_pod["containers"][0]["args"][0].as<std::string>(), "/etc/redis/redis.conf");
+    std::string conf_map;
+    for (const auto& v : redis_pod["volumes"]) {
+      if (v["name"].as<std::string>() == "config") conf_map = v["configMap"]["name"].as<std::string>();
+    }
+    ASSERT_TRUE(objects.count("ConfigMap/" + conf_map)) << "the Redis config volume's ConfigMap '" << conf_map << "'";
+    EXPECT_EQ(objects["ConfigMap/" + conf_map]["data"]["redis.conf"].as<std::string>(),
+              testing::Process::ReadFile(Source("deploy/redis/redis.conf")));
     EXPECT_EQ(redis["volumeClaimTemplates"].size(), 1u);
     // The NetworkPolicy lets it reach only DNS, its own Redis, Kafka and the peers it calls.
     const YAML::Node egress = objects["NetworkPolicy/" + s]["spec"]["egress"];

@@ -178,10 +178,10 @@ RedisServer::RedisServer(const std::string& dir, int port)
 
 void RedisServer::Start() {
   process_ = std::make_unique<Process>(
-      std::vector<std::string>{"/usr/bin/redis-server", "--port", std::to_string(port_),
-                               "--bind", "127.0.0.1", "--dir", dir_, "--appendonly", "yes",
-                               "--appendfsync", "everysec", "--save", "", "--protected-mode",
-                               "no"},
+      std::vector<std::string>{"/usr/bin/redis-server",
+                               std::string(WARROOM_SOURCE_DIR) + "/deploy/redis/redis.conf", "--port",
+                               std::to_string(port_), "--bind", "127.0.0.1", "--dir", dir_,
+                               "--protected-mode", "no"},
       dir_ + "/redis.log");
   if (!WaitFor([&] { return PortOpen(port_); })) {
     throw std::runtime_error("redis-server did not start: " + process_->Log());

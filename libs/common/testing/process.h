@@ -61,7 +61,7 @@ class Process {
   std::string log_path_;
 };
 
-// redis-server with appendonly on, its data in dir, on a free port.
+// redis-server as the platform runs it (deploy/redis/redis.conf), its data in dir, on a free port.
 class RedisServer {
  public:
   explicit RedisServer(const std::string& dir, int port = 0);

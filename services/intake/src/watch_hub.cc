@@ -146,7 +146,8 @@ Status WatchHub::CheckResumable(const ChangeId& after) {
   const RedisReply* info = &replies->front();
   if (info->is_error()) {
     if (info->str.find("no such key") == std::string::npos) return InternalError("redis: " + info->str);
-    return gone("no change is held");
+    // No change was ever made: a watch that began then (at 0-0) has missed none.
+    return after == ChangeId{} ? Status::Ok() : gone("no change is held");
   }
   std::optional<ChangeId> newest, oldest;
   bool empty = true;

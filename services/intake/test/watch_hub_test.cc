@@ -97,9 +97,12 @@ TEST(ChangeIdTest, ParsesAndOrdersAsRedisDoes) {
 
 TEST_F(WatchHubTest, ResumingIsAllowedOnlyWhileEveryLaterChangeIsHeld) {
   EXPECT_EQ(hub_.CheckResumable(ChangeId{1, 0}).code(), StatusCode::kOutOfRange);  // no stream yet
+  EXPECT_TRUE(hub_.CheckResumable(ChangeId{}).ok());  // a watch begun before the first change
+  EXPECT_EQ(hub_.Newest()->ToString(), "0-0");
   ChangeId a = Change("GP26-0000001-4", "79800001");
   ChangeId b = Change("GP26-0000002-3", "79800002");
   ChangeId c = Change("GP26-0000003-2", "79800001");
+  EXPECT_EQ(*hub_.Newest(), c);
   auto after_a = hub_.ReadAfter(a, 10);
   ASSERT_TRUE(after_a.ok());
   ASSERT_EQ(after_a->size(), 2u);

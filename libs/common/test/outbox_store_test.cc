@@ -39,6 +39,34 @@ TEST_F(OutboxStoreTest, StateAndEventLandTogether) {
   EXPECT_EQ(fields[9].str, "payload-e1");
 }
 
+// The script calls commands of up to four arguments after the key directly and longer ones
+// through unpack: every length, from none to six, reaches Redis whole and in order.
+TEST_F(OutboxStoreTest, CommandsOfEveryLengthApplyWhole) {
+  ASSERT_TRUE(redis_.Command({"SET", "gone", "1"}).ok());
+  Mutation m("agg");
+  m.Do("DEL", "gone", {})
+      .Do("SET", "one", {"1"})
+      .Do("HSET", "two", {"f", "2"})
+      .Do("SET", "three", {"3", "EX", "1000"})
+      .Do("HSET", "four", {"a", "4", "b", "4"})
+      .Do("RPUSH", "five", {"1", "2", "3", "4", "5"})
+      .Do("HSET", "six", {"a", "6", "b", "6", "c", "6"})
+      .Emit(Event("e0"));
+  auto r = store_.Commit(m);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->applied());
+  EXPECT_EQ(redis_.Command({"EXISTS", "gone"})->integer, 0);
+  EXPECT_EQ(redis_.Command({"GET", "one"})->str, "1");
+  EXPECT_EQ(redis_.Command({"HGET", "two", "f"})->str, "2");
+  EXPECT_GT(redis_.Command({"TTL", "three"})->integer, 900);
+  EXPECT_EQ(redis_.Command({"HLEN", "four"})->integer, 2);
+  auto five = redis_.Command({"LRANGE", "five", "0", "-1"});
+  ASSERT_EQ(five->elements.size(), 5u);
+  EXPECT_EQ(five->elements[4].str, "5");
+  EXPECT_EQ(redis_.Command({"HGET", "six", "c"})->str, "6");
+  EXPECT_EQ(*store_.Depth(), 1);
+}
+
 TEST_F(OutboxStoreTest, VersionGuardRejectsAStaleWriteAndAppliesNothing) {
   ASSERT_TRUE(store_.Commit(Mutation("agg").Do("HSET", "agg:state", {"v", "2"})).ok());
   Mutation stale("agg");

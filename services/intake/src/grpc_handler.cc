@@ -188,21 +188,25 @@ grpc::Status IntakeGrpcService::WatchCases(grpc::ServerContext* ctx,
   ctx->AddInitialMetadata(metadata::kWatchResumeToken, start.ToString());
   writer->SendInitialMetadata();  // the watch is live
   ChangeId last = start;  // the newest change sent or passed over
-  auto go_on = [&](std::string why) {
+  auto go_on = [](const std::string& why) {
     return ToGrpcStatus(Status(StatusCode::kUnavailable,
                                why + "; watch again with the resume_token of the last change received"));
   };
-  // Sends one change; false once the client is gone.
-  auto send = [&](const CaseChangeRef& ref) -> StatusOr<bool> {
+  // Sends a change the client has not had, if it is for this watch; the status to end the stream
+  // with when it must end (OK: the client has gone).
+  auto deliver = [&](const CaseChangeRef& ref) -> std::optional<grpc::Status> {
+    if (ref.id <= last) return std::nullopt;  // sent while catching up
     last = ref.id;
+    if (!sub->Matches(ref.ward, ref.municipality)) return std::nullopt;
     auto c = core_.Get(ref.case_number);
-    if (!c.ok() && c.status().code() == StatusCode::kUnavailable) return c.status();
-    if (!c.ok() || !caller->MayUseSource(c->source_system())) return true;  // a metro sees only its own
+    if (!c.ok() && c.status().code() == StatusCode::kUnavailable) return go_on(c.status().message());
+    if (!c.ok() || !caller->MayUseSource(c->source_system())) return std::nullopt;  // a metro sees only its own
     v1::CaseChange change;
     change.set_change(ref.change);
     *change.mutable_case_() = std::move(*c);
     change.set_resume_token(ref.id.ToString());
-    return writer->Write(change);
+    if (!writer->Write(change)) return grpc::Status::OK;
+    return std::nullopt;
   };
   constexpr size_t kCatchUpBatch = 256;
   for (bool more = true; more && !ctx->IsCancelled();) {
@@ -210,13 +214,7 @@ grpc::Status IntakeGrpcService::WatchCases(grpc::ServerContext* ctx,
     if (!batch.ok()) return go_on(batch.status().message());
     more = batch->size() == kCatchUpBatch;
     for (const auto& ref : *batch) {
-      if (!sub->Matches(ref.ward, ref.municipality)) {
-        last = ref.id;
-        continue;
-      }
-      auto sent = send(ref);
-      if (!sent.ok()) return go_on(sent.status().message());
-      if (!*sent) return grpc::Status::OK;
+      if (auto end = deliver(ref)) return *end;
     }
   }
   CaseChangeRef ref;
@@ -230,12 +228,8 @@ grpc::Status IntakeGrpcService::WatchCases(grpc::ServerContext* ctx,
                                        " changes behind; watch again with the resume_token of the "
                                        "last change received"));
       case WatchSubscription::Wait::kChange:
-        break;
+        if (auto end = deliver(ref)) return *end;
     }
-    if (ref.id <= last) continue;  // sent while catching up
-    auto sent = send(ref);
-    if (!sent.ok()) return go_on(sent.status().message());
-    if (!*sent) break;
   }
   return grpc::Status::OK;
 }

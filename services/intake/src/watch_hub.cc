@@ -149,22 +149,18 @@ Status WatchHub::CheckResumable(const ChangeId& after) {
     // No change was ever made: a watch that began then (at 0-0) has missed none.
     return after == ChangeId{} ? Status::Ok() : gone("no change is held");
   }
-  std::optional<ChangeId> newest, oldest;
-  bool empty = true;
+  std::optional<ChangeId> newest, oldest;  // oldest stays empty while the stream holds nothing
   for (size_t i = 0; i + 1 < info->elements.size(); i += 2) {
     const std::string& name = info->elements[i].str;
     const RedisReply& value = info->elements[i + 1];
     if (name == "last-generated-id") newest = ChangeId::Parse(value.str);
-    if (name == "first-entry" && value.elements.size() == 2) {
-      oldest = ChangeId::Parse(value.elements[0].str);
-      empty = false;
-    }
+    if (name == "first-entry" && value.elements.size() == 2) oldest = ChangeId::Parse(value.elements[0].str);
   }
   if (!newest || after > *newest) return gone("it is newer than every change held");
   if (after == *newest) return Status::Ok();
   // The stream is trimmed from its oldest end: if `after` is older than the oldest entry held,
   // changes after it may have gone with it.
-  if (empty || !oldest || after < *oldest) return gone("the stream keeps only the newest changes");
+  if (!oldest || after < *oldest) return gone("the stream keeps only the newest changes");
   return Status::Ok();
 }
 

@@ -370,8 +370,9 @@ TEST_F(IntakeIntegrationTest, ImportMixedRowsThenKillNineMidImportAndRerun) {
   RedisConfig rc;
   rc.port = redis_server_.port();
   RedisClient redis(rc);
-  // Imported cases stay REPORTED here (nobody acknowledges them), so that index counts them.
-  auto imported = [&] { return redis.Command({"ZCARD", "intake:idx:status:reported"})->integer; };
+  // Imported cases stay REPORTED here (nobody acknowledges them), so that index counts them (all
+  // the rows are in Tshwane wards).
+  auto imported = [&] { return redis.Command({"ZCARD", "intake:idx:place:TSH:reported"})->integer; };
   std::vector<std::string> ctl = {BinaryPath("tools/warroomctl/warroomctl"), "--target",
                                   intake_.target(), "import", csv};
   {

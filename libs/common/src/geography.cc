@@ -191,6 +191,18 @@ const Municipality* Geography::FindMunicipality(std::string_view code) const {
   return it == municipalities_.end() ? nullptr : &it->second;
 }
 
+std::vector<std::string> Geography::MunicipalitiesWithin(std::string_view code) const {
+  std::vector<std::string> out;
+  for (const auto& [c, m] : municipalities_) {
+    if (m.ward_prefix.empty()) continue;
+    const Municipality* parent = FindMunicipality(m.parent);
+    if (code.empty() || c == code || m.parent == code || (parent != nullptr && parent->parent == code)) {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
 std::vector<const Ward*> Geography::WardsOf(std::string_view municipality,
                                             std::string_view region) const {
   std::vector<const Ward*> out;

@@ -39,6 +39,18 @@ TEST(GeographyTest, MetroWardsHaveARegion) {
   }
 }
 
+TEST(GeographyTest, MunicipalitiesWithinACodeAreTheOnesHoldingItsWards) {
+  const auto& g = Shipped();
+  using V = std::vector<std::string>;
+  EXPECT_EQ(g.MunicipalitiesWithin("JHB"), V({"JHB"}));
+  EXPECT_EQ(g.MunicipalitiesWithin("GT422"), V({"GT422"}));
+  EXPECT_EQ(g.MunicipalitiesWithin("DC42"), V({"GT421", "GT422", "GT423"}));
+  V all = {"EKU", "GT421", "GT422", "GT423", "GT481", "GT484", "GT485", "JHB", "TSH"};
+  EXPECT_EQ(g.MunicipalitiesWithin("GT"), all);
+  EXPECT_EQ(g.MunicipalitiesWithin(), all);
+  EXPECT_TRUE(g.MunicipalitiesWithin("WC").empty());
+}
+
 TEST(GeographyTest, BoundsContainJohannesburgAndNotCapeTown) {
   EXPECT_TRUE(Shipped().bounds().Contains(-26.2041, 28.0473));
   EXPECT_FALSE(Shipped().bounds().Contains(-33.9249, 18.4241));

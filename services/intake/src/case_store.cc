@@ -2,6 +2,8 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include <unordered_map>
+
 #include "services/intake/src/case_rules.h"
 #include "warroom/common/enum_names.h"
 
@@ -19,18 +21,19 @@ std::string Reporter(std::string_view ref) { return "intake:reporter:" + std::st
 std::string Sequence(std::string_view prefix, int year) {
   return "intake:seq:" + std::string(prefix) + std::to_string(year);
 }
-std::vector<std::string> IndexAllStatuses() {
-  std::vector<std::string> all;
+std::vector<v1::CaseStatus> AllStatuses() {
+  std::vector<v1::CaseStatus> all;
   const auto* statuses = v1::CaseStatus_descriptor();
   for (int i = 0; i < statuses->value_count(); ++i) {
     auto status = static_cast<v1::CaseStatus>(statuses->value(i)->number());
-    if (status != v1::CASE_STATUS_UNSPECIFIED) all.push_back(IndexStatus(status));
+    if (status != v1::CASE_STATUS_UNSPECIFIED) all.push_back(status);
   }
   return all;
 }
 std::string IndexWard(std::string_view w) { return "intake:idx:ward:" + std::string(w); }
-std::string IndexMunicipality(std::string_view m) { return "intake:idx:muni:" + std::string(m); }
-std::string IndexStatus(v1::CaseStatus s) { return "intake:idx:status:" + Label(s); }
+std::string IndexPlaceStatus(std::string_view m, v1::CaseStatus s) {
+  return "intake:idx:place:" + (m.empty() ? std::string("-") : std::string(m)) + ":" + Label(s);
+}
 std::string OpenByWard(std::string_view w, v1::Category c) {
   return "intake:open:ward:" + std::string(w) + ":" + Label(c);
 }
@@ -96,16 +99,16 @@ void CaseStore::IndexChanges(const v1::Case* before, const v1::Case& after, int6
   const std::string& cn = after.case_number();
   std::string score = std::to_string(ordinal);
   auto ward = [](const v1::Case* c) { return c ? c->place().ward_code() : std::string(); };
-  auto muni = [](const v1::Case* c) { return c ? c->place().municipality_code() : std::string(); };
   if (ward(before) != after.place().ward_code() && !after.place().ward_code().empty()) {
     m.Do("ZADD", keys::IndexWard(after.place().ward_code()), {score, cn});
   }
-  if (muni(before) != after.place().municipality_code() && !after.place().municipality_code().empty()) {
-    m.Do("ZADD", keys::IndexMunicipality(after.place().municipality_code()), {score, cn});
-  }
-  if (before == nullptr || before->status() != after.status()) {
-    if (before != nullptr) m.Do("ZREM", keys::IndexStatus(before->status()), {cn});
-    m.Do("ZADD", keys::IndexStatus(after.status()), {score, cn});
+  auto place_status = [](const v1::Case& c) {
+    return keys::IndexPlaceStatus(c.place().municipality_code(), c.status());
+  };
+  std::string now_in = place_status(after);
+  if (before == nullptr || place_status(*before) != now_in) {
+    if (before != nullptr) m.Do("ZREM", place_status(*before), {cn});
+    m.Do("ZADD", now_in, {score, cn});
   }
   // Open cases by ward and category, and by position, for the possible-duplicate search.
   bool was_open = before != nullptr && IsOpen(before->status());
@@ -130,6 +133,58 @@ void CaseStore::IndexChanges(const v1::Case* before, const v1::Case& after, int6
             std::to_string(after.place().position().latitude()), cn});
     }
   }
+}
+
+StatusOr<int64_t> CaseStore::MigrateLegacyIndexes() {
+  constexpr int kBatch = 1000;
+  int64_t moved = 0;
+  for (v1::CaseStatus status : keys::AllStatuses()) {
+    const std::string legacy = "intake:idx:status:" + Label(status);
+    for (;;) {
+      auto batch = redis_.Command({"ZRANGE", legacy, "0", std::to_string(kBatch - 1), "WITHSCORES"});
+      if (!batch.ok()) return batch.status();
+      if (batch->elements.empty()) break;
+      std::vector<std::string> cns;
+      std::unordered_map<std::string, std::string> score_of;
+      for (size_t i = 0; i + 1 < batch->elements.size(); i += 2) {
+        cns.push_back(batch->elements[i].str);
+        score_of[cns.back()] = batch->elements[i + 1].str;
+      }
+      auto loaded = LoadMany(cns);
+      if (!loaded.ok()) return loaded.status();
+      // Added before removed, so an interruption leaves a case in both, never in neither; a case
+      // whose record is gone leaves the index.
+      std::vector<RedisArgs> writes;
+      for (const auto& lc : *loaded) {
+        const std::string& cn = lc.c.case_number();
+        writes.push_back({"ZADD", keys::IndexPlaceStatus(lc.c.place().municipality_code(), lc.c.status()),
+                          score_of[cn], cn});
+      }
+      RedisArgs remove = {"ZREM", legacy};
+      remove.insert(remove.end(), cns.begin(), cns.end());
+      writes.push_back(std::move(remove));
+      auto done = redis_.Pipeline(writes);
+      if (!done.ok()) return done.status();
+      for (const auto& r : *done) {
+        if (r.is_error()) return InternalError("redis: " + r.str);
+      }
+      moved += static_cast<int64_t>(loaded->size());
+    }
+  }
+  // The municipality sets duplicated what the place sets now hold.
+  std::string cursor = "0";
+  do {
+    auto scan = redis_.Command({"SCAN", cursor, "MATCH", "intake:idx:muni:*", "COUNT", "1000"});
+    if (!scan.ok()) return scan.status();
+    if (scan->elements.size() != 2) return InternalError("redis: unexpected SCAN reply");
+    cursor = scan->elements[0].str;
+    if (scan->elements[1].elements.empty()) continue;
+    RedisArgs del = {"DEL"};
+    for (const auto& k : scan->elements[1].elements) del.push_back(k.str);
+    auto deleted = redis_.Command(del);
+    if (!deleted.ok()) return deleted.status();
+  } while (cursor != "0");
+  return moved;
 }
 
 void CaseStore::WriteCase(const v1::Case& c, Mutation& m, std::string_view change) {

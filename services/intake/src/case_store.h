@@ -23,11 +23,13 @@ std::string Request(std::string_view client_request_id);
 std::string Source(std::string_view system, std::string_view source_id);  // hash: cn, h
 std::string Reporter(std::string_view ref);   // hash: the reporter's personal details
 std::string Sequence(std::string_view prefix, int year);
-// Every status index: together they hold each case once (there is no index of all cases).
-std::vector<std::string> IndexAllStatuses();
+// Cases of a ward, by case-number order.
 std::string IndexWard(std::string_view ward);
-std::string IndexMunicipality(std::string_view municipality);
-std::string IndexStatus(v1::CaseStatus status);
+// Cases of a municipality in a status, by case-number order; a case not yet in a ward is under
+// municipality "-". Together these sets hold each case once: a list by status, by municipality or
+// of everything merges some of them, and a new case costs one insert instead of two.
+std::string IndexPlaceStatus(std::string_view municipality, v1::CaseStatus status);
+std::vector<v1::CaseStatus> AllStatuses();
 std::string OpenByWard(std::string_view ward, v1::Category category);  // zset by reported ms
 std::string OpenByPosition(v1::Category category);                     // geo set
 inline constexpr char kChanges[] = "intake:changes";
@@ -54,6 +56,11 @@ class CaseStore {
   static void WriteCase(const v1::Case& c, Mutation& m, std::string_view change);
   // A change-stream entry for WatchCases (capped at about 100,000 entries).
   static void AppendChange(const v1::Case& c, Mutation& m, std::string_view change);
+
+  // Before 2026-11-29 cases were indexed by status and by municipality in separate sets. Moves the
+  // cases of any such set into the place-and-status sets and drops the old ones; safe to repeat
+  // and to interrupt. Returns how many index entries it moved.
+  StatusOr<int64_t> MigrateLegacyIndexes();
 
   RedisClient& redis() { return redis_; }
 

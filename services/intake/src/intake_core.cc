@@ -478,17 +478,24 @@ StatusOr<v1::ListCasesResponse> IntakeCore::List(const v1::ListCasesRequest& req
   }
   WARROOM_RETURN_IF_ERROR(errors.ToStatus("the list request is invalid"));
 
-  // Walk the most selective index; the other filters apply to the cases read. Without a place or
-  // status filter, the status indexes together hold every case once: their merge is the walk.
+  // Walk the most selective index; the other filters apply to the cases read. Without a ward, the
+  // walk merges the place-and-status sets the filters allow (each case is in one of them): a
+  // district's or the province's cases are those of the municipalities within it.
+  std::vector<std::string> municipalities;
   std::vector<std::string> indexes;
+  if (!req.municipality_code().empty()) municipalities = geo_.MunicipalitiesWithin(req.municipality_code());
   if (!req.ward_code().empty()) {
     indexes.push_back(keys::IndexWard(req.ward_code()));
-  } else if (!req.municipality_code().empty()) {
-    indexes.push_back(keys::IndexMunicipality(req.municipality_code()));
-  } else if (req.status() != 0) {
-    indexes.push_back(keys::IndexStatus(req.status()));
   } else {
-    indexes = keys::IndexAllStatuses();
+    std::vector<std::string> places = municipalities;
+    if (req.municipality_code().empty()) {
+      places = geo_.MunicipalitiesWithin();
+      places.push_back("");  // cases not yet in a ward
+    }
+    auto statuses = req.status() != 0 ? std::vector<v1::CaseStatus>{req.status()} : keys::AllStatuses();
+    for (const auto& place : places) {
+      for (auto status : statuses) indexes.push_back(keys::IndexPlaceStatus(place, status));
+    }
   }
   int page_size = req.page_size() == 0 ? kDefaultPageSize : req.page_size();
   const size_t batch_size = static_cast<size_t>(page_size) * 2;
@@ -534,7 +541,11 @@ StatusOr<v1::ListCasesResponse> IntakeCore::List(const v1::ListCasesRequest& req
       if (li >= loaded->size() || (*loaded)[li].c.case_number() != cns[i]) continue;
       v1::Case& c = (*loaded)[li++].c;
       if (c.has_due_at() && IsOpen(c.status()) && FromTimestamp(c.due_at()) < now) c.set_overdue(true);
-      if (!req.municipality_code().empty() && c.place().municipality_code() != req.municipality_code()) continue;
+      if (!req.municipality_code().empty() &&
+          std::find(municipalities.begin(), municipalities.end(), c.place().municipality_code()) ==
+              municipalities.end()) {
+        continue;
+      }
       if (req.status() != 0 && c.status() != req.status()) continue;
       if (req.category() != 0 && c.category() != req.category()) continue;
       if (req.channel() != 0 && c.channel() != req.channel()) continue;

@@ -2,6 +2,8 @@
 #include <CLI/CLI.hpp>
 
 #include "services/intake/src/grpc_handler.h"
+#include "warroom/common/clock.h"
+#include "warroom/common/log.h"
 #include "warroom/common/grpc_server.h"
 #include "warroom/common/service_runtime.h"
 #include "warroom/common/topics.h"
@@ -23,6 +25,20 @@ IntakeOptions LoadOptions(const ConfigReader& c) {
   o.duplicate_radius_m = c.Double("duplicates.radius_m", 50, 1, 10000);
   o.duplicate_window = std::chrono::hours(24 * c.Int("duplicates.window_days", 14, 1, 365));
   return o;
+}
+
+// Moves a store of the old index layout over, retrying while Redis is unreachable. Lists may miss
+// old cases until it is done; nothing else waits for it.
+void MigrateIndexes(CaseStore& store, std::stop_token stop) {
+  while (!stop.stop_requested()) {
+    auto moved = store.MigrateLegacyIndexes();
+    if (moved.ok()) {
+      if (*moved > 0) log::Info("intake_indexes_migrated").Kv("entries", *moved);
+      return;
+    }
+    log::Warn("intake_index_migration_failed").Kv("reason", moved.status().ToString());
+    SleepUnlessStopped(stop, std::chrono::seconds(1));
+  }
 }
 
 int Run(int argc, char** argv) {
@@ -52,6 +68,7 @@ int Run(int argc, char** argv) {
   IntakeGrpcService service(core, hub, runtime.authorizer());
   runtime.AddService(&service);
   runtime.AddBackground([&](std::stop_token st) { hub.Run(st); });
+  runtime.AddBackground([&](std::stop_token st) { MigrateIndexes(store, st); });
   runtime.Start([&](const KafkaMessage& m) { return core.ApplyEvent(m); });
   return runtime.WaitForShutdown();
 }

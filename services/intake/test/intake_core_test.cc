@@ -96,7 +96,7 @@ TEST_F(IntakeCoreTest, ARetryWithTheSameRequestIdReturnsTheSameCase) {
   ASSERT_TRUE(again.ok());
   EXPECT_TRUE(again->replayed());
   EXPECT_EQ(again->case_number(), first.case_number());
-  EXPECT_EQ(redis_.Command({"ZCARD", keys::IndexStatus(v1::CASE_STATUS_REPORTED)})->integer, 1);
+  EXPECT_EQ(redis_.Command({"ZCARD", keys::IndexPlaceStatus("JHB", v1::CASE_STATUS_REPORTED)})->integer, 1);
   EXPECT_EQ(OutboxEvents().size(), 1u);
 }
 
@@ -160,8 +160,8 @@ TEST_F(IntakeCoreTest, TheWholeLifecycleBumpsVersionsAndEmitsEachChange) {
   EXPECT_EQ(OutboxEvents().size(), 8u);
   auto stored = core_.Get(c.case_number());
   EXPECT_EQ(stored->version(), 8);
-  EXPECT_EQ(redis_.Command({"ZSCORE", keys::IndexStatus(v1::CASE_STATUS_REOPENED), c.case_number()})->is_nil(), false);
-  EXPECT_TRUE(redis_.Command({"ZSCORE", keys::IndexStatus(v1::CASE_STATUS_REPORTED), c.case_number()})->is_nil());
+  EXPECT_EQ(redis_.Command({"ZSCORE", keys::IndexPlaceStatus("JHB", v1::CASE_STATUS_REOPENED), c.case_number()})->is_nil(), false);
+  EXPECT_TRUE(redis_.Command({"ZSCORE", keys::IndexPlaceStatus("JHB", v1::CASE_STATUS_REPORTED), c.case_number()})->is_nil());
 }
 
 TEST_F(IntakeCoreTest, AStaleVersionIsAborted) {
@@ -246,6 +246,76 @@ TEST_F(IntakeCoreTest, ListFiltersByCategoryAndWard) {
   EXPECT_EQ(core_.List(req).status().violations()[0].field, "ward_code");
 }
 
+TEST_F(IntakeCoreTest, ListByMunicipalityDistrictOrStatusMergesThePlaceIndexes) {
+  auto in_ward = [&](const std::string& id, const std::string& ward) {
+    auto r = Report(id);
+    r.mutable_place()->set_ward_code(ward);
+    return MustReport(r).case_number();
+  };
+  std::string jhb = in_ward("m1", "79800001");
+  std::string emfuleni = in_ward("m2", "74201001");
+  std::string midvaal = in_ward("m3", "74202001");
+  std::string mogale = in_ward("m4", "74801001");
+  auto no_ward = Report("m5");
+  no_ward.mutable_place()->clear_ward_code();
+  no_ward.mutable_place()->set_address("Corner of Main and Church");
+  std::string unplaced = MustReport(no_ward).case_number();
+  v1::TransitionCaseRequest ack;
+  ack.set_case_number(midvaal);
+  ack.set_expected_version(1);
+  ack.mutable_acknowledge();
+  ASSERT_TRUE(core_.Transition(ack).ok());
+
+  auto list = [&](const std::string& municipality, v1::CaseStatus status) {
+    v1::ListCasesRequest req;
+    req.set_municipality_code(municipality);
+    req.set_status(status);
+    std::vector<std::string> out;
+    auto resp = core_.List(req);
+    EXPECT_TRUE(resp.ok()) << resp.status().ToString();
+    if (resp.ok()) {
+      for (const auto& c : resp->cases()) out.push_back(c.case_number());
+    }
+    return out;
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(list("JHB", v1::CASE_STATUS_UNSPECIFIED), V({jhb}));
+  EXPECT_EQ(list("DC42", v1::CASE_STATUS_UNSPECIFIED), V({midvaal, emfuleni}));
+  EXPECT_EQ(list("DC42", v1::CASE_STATUS_REPORTED), V({emfuleni}));
+  EXPECT_EQ(list("GT", v1::CASE_STATUS_UNSPECIFIED), V({mogale, midvaal, emfuleni, jhb}));
+  EXPECT_EQ(list("", v1::CASE_STATUS_REPORTED), V({unplaced, mogale, emfuleni, jhb}));
+  EXPECT_EQ(list("", v1::CASE_STATUS_ACKNOWLEDGED), V({midvaal}));
+
+  // Placed in a ward, the case leaves the unplaced set for its municipality's.
+  v1::TransitionCaseRequest locate;
+  locate.set_case_number(unplaced);
+  locate.set_expected_version(1);
+  locate.mutable_locate()->set_ward_code("74801002");
+  ASSERT_TRUE(core_.Transition(locate).ok());
+  EXPECT_EQ(list("GT481", v1::CASE_STATUS_UNSPECIFIED), V({unplaced, mogale}));
+  EXPECT_EQ(redis_.Command({"ZCARD", keys::IndexPlaceStatus("", v1::CASE_STATUS_REPORTED)})->integer, 0);
+}
+
+TEST_F(IntakeCoreTest, LegacyStatusAndMunicipalityIndexesAreMigrated) {
+  std::string a = MustReport(Report("g1")).case_number();
+  std::string b = MustReport(Report("g2", v1::CATEGORY_HOUSING)).case_number();
+  // The layout before 2026-11-29: a set per status and one per municipality.
+  std::string current = keys::IndexPlaceStatus("JHB", v1::CASE_STATUS_REPORTED);
+  ASSERT_TRUE(redis_.Command({"RENAME", current, "intake:idx:status:reported"}).ok());
+  ASSERT_TRUE(redis_.Command({"ZADD", "intake:idx:muni:JHB", "1", a, "2", b}).ok());
+  v1::ListCasesRequest all;
+  EXPECT_EQ(core_.List(all)->cases_size(), 0);
+
+  auto moved = store_.MigrateLegacyIndexes();
+  ASSERT_TRUE(moved.ok()) << moved.status().ToString();
+  EXPECT_EQ(*moved, 2);
+  auto listed = core_.List(all);
+  ASSERT_EQ(listed->cases_size(), 2);
+  EXPECT_EQ(listed->cases(0).case_number(), b);
+  EXPECT_EQ(redis_.Command({"EXISTS", "intake:idx:status:reported", "intake:idx:muni:JHB"})->integer, 0);
+  EXPECT_EQ(*store_.MigrateLegacyIndexes(), 0);  // nothing left to move
+}
+
 TEST_F(IntakeCoreTest, ImportCreatesThenIgnoresThenUpdates) {
   v1::ImportCaseRecord rec;
   rec.set_source_system("JHB-SAP");
@@ -265,7 +335,7 @@ TEST_F(IntakeCoreTest, ImportCreatesThenIgnoresThenUpdates) {
   EXPECT_EQ(c->category(), v1::CATEGORY_ROADS_STORMWATER);
   EXPECT_EQ(c->channel(), v1::CHANNEL_METRO_FEED);
   EXPECT_EQ(c->source_id(), "SR-1001");
-  EXPECT_EQ(redis_.Command({"ZCARD", keys::IndexStatus(v1::CASE_STATUS_REPORTED)})->integer, 1);
+  EXPECT_EQ(redis_.Command({"ZCARD", keys::IndexPlaceStatus("JHB", v1::CASE_STATUS_REPORTED)})->integer, 1);
 }
 
 // A batch gives what importing its records one at a time in order would: a record re-sent later in

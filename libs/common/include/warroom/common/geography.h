@@ -54,6 +54,9 @@ class Geography {
   }
   // Wards of a municipality (or of a metro region when region is given), in order.
   std::vector<const Ward*> WardsOf(std::string_view municipality, std::string_view region = {}) const;
+  // The municipalities that hold wards at or under code, in order: a metro or local itself, a
+  // district's locals, every one for the province or an empty code; none for an unknown code.
+  std::vector<std::string> MunicipalitiesWithin(std::string_view code = {}) const;
 
  private:
   std::string province_;

@@ -28,6 +28,7 @@ struct Options {
   std::string bootstrap;
   int count = 10000;
   int start = 0;
+  int per_commit = 1;  // events in each commit (they share one outbox entry)
   std::string group = "warroom-outbox-probe";
   int admin_port = -1;
   std::string instance = "probe-relay";
@@ -54,12 +55,15 @@ int Write(const Options& o) {
   SystemClock clock;
   IdGenerator ids(clock);
   EventFactory events(kService, clock, ids);
-  for (int i = o.start; i < o.start + o.count; ++i) {
+  const int end = o.start + o.count;
+  for (int i = o.start; i < end;) {
     std::string aggregate = "probe-" + std::to_string(i % 64);
-    v1::EventEnvelope e = events.New(aggregate, i);
-    e.mutable_outbox_probe()->set_sequence(i);
     Mutation m(aggregate);
-    m.Do("HSET", "probe:written", {e.event_id(), std::to_string(i)}).Emit(ToOutboxEvent(topics::kProbe, e));
+    for (int k = 0; k < o.per_commit && i < end; ++k, ++i) {
+      v1::EventEnvelope e = events.New(aggregate, i);
+      e.mutable_outbox_probe()->set_sequence(i);
+      m.Do("HSET", "probe:written", {e.event_id(), std::to_string(i)}).Emit(ToOutboxEvent(topics::kProbe, e));
+    }
     auto r = store.Commit(m);
     if (!r.ok()) {
       log::Error("probe_write_failed").Kv("reason", r.status().ToString());
@@ -146,6 +150,7 @@ int Run(int argc, char** argv) {
   common(write);
   write->add_option("--count", o.count)->check(CLI::Range(1, 10000000));
   write->add_option("--start", o.start)->check(CLI::NonNegativeNumber);
+  write->add_option("--per-commit", o.per_commit, "events in each commit")->check(CLI::Range(1, 100));
   auto* relay = app.add_subcommand("relay", "Relay the outbox to Kafka until SIGTERM");
   common(relay);
   relay->add_option("--bootstrap", o.bootstrap)->required();

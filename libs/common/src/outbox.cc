@@ -18,7 +18,8 @@ namespace {
 // ARGV: guard count, then (kind, key index, field, expected) per guard; op count, then
 // (argc, command, key index, args...) per op; event count and the outbox key index, then
 // (topic, key, type, event id, value) per event. Returns {"applied"}, {"duplicate", i} or
-// {"conflict", i, actual}.
+// {"conflict", i, actual}. A commit's events share one stream entry (fields t k y i v again for
+// each): one append a commit, and the relay reads and deletes one entry for them all.
 // ARGV is read by position rather than through a closure, and commands of up to four arguments
 // after the key (most of them: ZADD, ZREM, SET, HSET of one field) are called directly instead of
 // through a table and unpack: that is about a sixth of Redis's time a commit (PERFORMANCE.md).
@@ -52,12 +53,18 @@ for i = 1, ops do
   pos = p + n
 end
 local events = tonumber(A[pos]); pos = pos + 1
-if events > 0 then
+if events == 1 then
+  call('XADD', KEYS[tonumber(A[pos])], '*', 't', A[pos + 1], 'k', A[pos + 2], 'y', A[pos + 3], 'i', A[pos + 4], 'v', A[pos + 5])
+elseif events > 1 then
   local outbox = KEYS[tonumber(A[pos])]; pos = pos + 1
+  local fields = {}
   for i = 1, events do
-    call('XADD', outbox, '*', 't', A[pos], 'k', A[pos + 1], 'y', A[pos + 2], 'i', A[pos + 3], 'v', A[pos + 4])
+    local f = #fields
+    fields[f + 1], fields[f + 2], fields[f + 3], fields[f + 4], fields[f + 5] = 't', A[pos], 'k', A[pos + 1], 'y'
+    fields[f + 6], fields[f + 7], fields[f + 8], fields[f + 9], fields[f + 10] = A[pos + 2], 'i', A[pos + 3], 'v', A[pos + 4]
     pos = pos + 5
   end
+  call('XADD', outbox, '*', unpack(fields))
 end
 return {'applied'}
 )lua";
@@ -237,7 +244,8 @@ OutboxRelay::OutboxRelay(RedisClient& redis, OutboxStore& store, RelayOptions op
       cursor_(store.shards(), "-"),
       in_flight_(store.shards(), 0),
       rewind_(store.shards(), false),
-      delivered_(store.shards()) {}
+      delivered_(store.shards()),
+      entries_(store.shards()) {}
 
 OutboxRelay::~OutboxRelay() = default;
 
@@ -256,7 +264,7 @@ StatusOr<std::unique_ptr<OutboxRelay>> OutboxRelay::Create(RedisClient& redis, O
     const std::string& svc = store.service();
     relay->depth_gauge_ = &prometheus::BuildGauge()
                                .Name(MetricName(svc, "outbox_depth_events"))
-                               .Help("Events committed to the outbox and not yet delivered to Kafka")
+                               .Help("Outbox entries not yet delivered to Kafka (an entry holds one commit's events)")
                                .Register(*registry)
                                .Add({});
     relay->lag_gauge_ = &prometheus::BuildGauge()
@@ -280,7 +288,7 @@ Status OutboxRelay::CheckKafka() const {
   auto depth = store_.Depth();
   return UnavailableError(reachable.message() + "; " +
                           (depth.ok() ? std::to_string(*depth) : std::string("an unknown number of")) +
-                          " events wait in the outbox");
+                          " commits' events wait in the outbox");
 }
 
 void OutboxRelay::Notify() {
@@ -297,16 +305,23 @@ void OutboxRelay::OnDelivery(const DeliveryReport& report) {
   Pending p = std::move(it->second);
   pending_.erase(it);
   --in_flight_[p.shard];
+  auto& entries = entries_[p.shard];
+  auto entry = entries.find(p.entry_id);
   if (report.status.ok()) {
-    delivered_[p.shard].push_back(std::move(p.entry_id));
     ++published_;
     if (published_counter_) published_counter_->Increment();
   } else {
     // Kept in the stream; the shard is read again from its start once nothing is in flight.
+    entry->second.failed = true;
     rewind_[p.shard] = true;
     if (failed_counter_) failed_counter_->Increment();
     log::Warn("outbox_delivery_failed").Kv("entry", p.entry_id).Kv("reason", report.status.ToString());
   }
+  // An entry leaves the stream once every event in it is delivered; if one failed it stays whole,
+  // and the ones delivered are sent again with it (consumers apply each event once).
+  if (--entry->second.unreported > 0) return;
+  if (!entry->second.failed) delivered_[p.shard].push_back(std::move(p.entry_id));
+  entries.erase(entry);
 }
 
 bool OutboxRelay::RenewLeases() {
@@ -348,31 +363,43 @@ int OutboxRelay::ReadAndProduce(int shard) {
   for (const auto& entry : reply->elements) {
     if (entry.elements.size() != 2) continue;
     const std::string& id = entry.elements[0].str;
-    std::string_view topic, key, type, event_id, value;
+    // Fields t k y i v, once for each event of the commit.
+    struct Fields {
+      std::string_view topic, key, type, event_id, value;
+    };
+    std::vector<Fields> events;
     const auto& fields = entry.elements[1].elements;
     for (size_t i = 0; i + 1 < fields.size(); i += 2) {
       std::string_view f = fields[i].str;
       std::string_view v = fields[i + 1].str;
-      if (f == "t") topic = v;
-      else if (f == "k") key = v;
-      else if (f == "y") type = v;
-      else if (f == "i") event_id = v;
-      else if (f == "v") value = v;
+      if (f == "t") events.emplace_back().topic = v;
+      if (events.empty()) continue;
+      if (f == "k") events.back().key = v;
+      else if (f == "y") events.back().type = v;
+      else if (f == "i") events.back().event_id = v;
+      else if (f == "v") events.back().value = v;
     }
-    uint64_t token = next_token_++;
-    std::vector<KafkaHeader> headers = {{std::string(headers::kEventType), std::string(type)},
-                                        {std::string(headers::kEventId), std::string(event_id)}};
+    if (events.empty()) {
+      log::Error("outbox_entry_malformed").Kv("entry", id).Kv("shard", shard);  // kept, skipped
+    }
     Status s;
-    while (!(s = producer_->Produce(topic, key, value, headers, token)).ok() &&
-           s.code() == StatusCode::kResourceExhausted) {
-      producer_->Poll(std::chrono::milliseconds(5));
+    for (const Fields& e : events) {
+      uint64_t token = next_token_++;
+      std::vector<KafkaHeader> headers = {{std::string(headers::kEventType), std::string(e.type)},
+                                          {std::string(headers::kEventId), std::string(e.event_id)}};
+      while (!(s = producer_->Produce(e.topic, e.key, e.value, headers, token)).ok() &&
+             s.code() == StatusCode::kResourceExhausted) {
+        producer_->Poll(std::chrono::milliseconds(5));
+      }
+      if (!s.ok()) break;
+      pending_.emplace(token, Pending{shard, id});
+      ++in_flight_[shard];
+      ++entries_[shard].try_emplace(id, EntryState{}).first->second.unreported;
     }
     if (!s.ok()) {
       log::Error("outbox_produce_failed").Kv("entry", id).Kv("reason", s.ToString());
-      break;  // retried from this entry on the next turn
+      break;  // retried from this entry on the next turn (its events produced so far again too)
     }
-    pending_.emplace(token, Pending{shard, id});
-    ++in_flight_[shard];
     cursor_[shard] = id;
     ++produced;
   }

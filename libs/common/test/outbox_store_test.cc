@@ -39,6 +39,24 @@ TEST_F(OutboxStoreTest, StateAndEventLandTogether) {
   EXPECT_EQ(fields[9].str, "payload-e1");
 }
 
+TEST_F(OutboxStoreTest, ACommitsEventsShareOneStreamEntryInOrder) {
+  Mutation m("agg");
+  m.Do("HSET", "agg:state", {"v", "1"}).Emit(Event("e1")).Emit(Event("e2")).Emit(Event("e3"));
+  ASSERT_TRUE(store_.Commit(m).ok());
+  EXPECT_EQ(*store_.Depth(), 1);
+  auto entries = redis_.Command({"XRANGE", store_.StreamKey(store_.ShardOf("agg")), "-", "+"});
+  ASSERT_EQ(entries->elements.size(), 1u);
+  std::vector<std::string> fields;
+  for (const auto& f : entries->elements[0].elements[1].elements) fields.push_back(f.str);
+  ASSERT_EQ(fields.size(), 30u);
+  for (int e = 0; e < 3; ++e) {
+    std::string id = "e" + std::to_string(e + 1);
+    std::vector<std::string> expected = {"t", "warroom.probe.v1", "k", "agg", "y", "outbox_probe",
+                                         "i", id, "v", "payload-" + id};
+    EXPECT_EQ(std::vector<std::string>(fields.begin() + 10 * e, fields.begin() + 10 * (e + 1)), expected);
+  }
+}
+
 // The script calls commands of up to four arguments after the key directly and longer ones
 // through unpack: every length, from none to six, reaches Redis whole and in order.
 TEST_F(OutboxStoreTest, CommandsOfEveryLengthApplyWhole) {

@@ -101,7 +101,7 @@ class OutboxStore {
   int shards() const { return shards_; }
   std::string StreamKey(int shard) const;
   int ShardOf(std::string_view aggregate_id) const;
-  // Events waiting in every shard.
+  // Stream entries waiting in every shard: one a commit, holding all of its events.
   StatusOr<int64_t> Depth();
 
   // Called after each applied commit (the in-process relay wakes on it).
@@ -149,9 +149,13 @@ class OutboxRelay {
   void DeleteDelivered();
   void UpdateGauges();
 
-  struct Pending {
+  struct Pending {  // one produced event
     int shard;
     std::string entry_id;
+  };
+  struct EntryState {  // one stream entry: a commit's events
+    int unreported = 0;
+    bool failed = false;
   };
 
   RedisClient& redis_;
@@ -166,6 +170,8 @@ class OutboxRelay {
   std::vector<bool> rewind_;  // a delivery failed: read the shard again from its start
   std::vector<std::vector<std::string>> delivered_;
   std::unordered_map<uint64_t, Pending> pending_;
+  // Per shard, its entries with events in flight (entry ids are unique only within a stream).
+  std::vector<std::unordered_map<std::string, EntryState>> entries_;
   uint64_t next_token_ = 1;
   std::chrono::steady_clock::time_point next_renew_{};
   std::chrono::steady_clock::time_point next_gauges_{};

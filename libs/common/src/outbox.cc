@@ -15,7 +15,9 @@ namespace warroom {
 
 namespace {
 
-// ARGV: guard count, then (kind, key index, field, expected) per guard; op count, then
+// ARGV: guard count, then (kind, key index, x, y) per guard: kind 'a' (key absent), 'f' (field x
+// equals y) or 'n' (SET key x NX, EX y unless y is empty; the keys a commit created are deleted
+// again if a later guard stops it); op count, then
 // (argc, command, key index, args...) per op; event count and the outbox key index, then
 // (topic, key, type, event id, value) per event. Returns {"applied"}, {"duplicate", i} or
 // {"conflict", i, actual}. A commit's events share one stream entry (fields t k y i v again for
@@ -28,15 +30,30 @@ local A = ARGV
 local call = redis.call
 local pos = 1
 local guards = tonumber(A[pos]); pos = pos + 1
+local created
 for i = 1, guards do
-  local kind, key, field, expected = A[pos], KEYS[tonumber(A[pos + 1])], A[pos + 2], A[pos + 3]
+  local kind, key, x, y = A[pos], KEYS[tonumber(A[pos + 1])], A[pos + 2], A[pos + 3]
   pos = pos + 4
+  local stop
   if kind == 'a' then
-    if call('EXISTS', key) == 1 then return {'duplicate', i - 1} end
+    if call('EXISTS', key) == 1 then stop = {'duplicate', i - 1} end
+  elseif kind == 'n' then
+    local set
+    if y == '' then set = call('SET', key, x, 'NX') else set = call('SET', key, x, 'NX', 'EX', y) end
+    if set then
+      created = created or {}
+      created[#created + 1] = key
+    else
+      stop = {'duplicate', i - 1}
+    end
   else
-    local actual = call('HGET', key, field)
+    local actual = call('HGET', key, x)
     if actual == false then actual = '' end
-    if actual ~= expected then return {'conflict', i - 1, actual} end
+    if actual ~= y then stop = {'conflict', i - 1, actual} end
+  end
+  if stop then
+    if created then for _, k in ipairs(created) do call('DEL', k) end end
+    return stop
   end
 end
 local ops = tonumber(A[pos]); pos = pos + 1
@@ -99,12 +116,18 @@ class KeyTable {
 // -------------------------------------------------------------------------------- mutation
 
 Mutation& Mutation::RequireAbsent(std::string key) {
-  parts_.guards.push_back({true, std::move(key), {}, {}});
+  parts_.guards.push_back({'a', std::move(key), {}, {}});
+  return *this;
+}
+
+Mutation& Mutation::CreateOnce(std::string key, std::string value, std::chrono::seconds ttl) {
+  parts_.guards.push_back(
+      {'n', std::move(key), std::move(value), ttl.count() > 0 ? std::to_string(ttl.count()) : ""});
   return *this;
 }
 
 Mutation& Mutation::RequireField(std::string key, std::string field, std::string expected) {
-  parts_.guards.push_back({false, std::move(key), std::move(field), std::move(expected)});
+  parts_.guards.push_back({'f', std::move(key), std::move(field), std::move(expected)});
   return *this;
 }
 
@@ -120,9 +143,7 @@ Mutation& Mutation::Emit(OutboxEvent event) {
 
 Mutation& Mutation::MarkProcessed(std::string_view service, std::string_view event_id,
                                   std::chrono::seconds ttl) {
-  std::string key = std::string(service) + ":processed:" + std::string(event_id);
-  RequireAbsent(key);
-  return Do("SET", key, {"1", "EX", std::to_string(ttl.count())});
+  return CreateOnce(std::string(service) + ":processed:" + std::string(event_id), "1", ttl);
 }
 
 RedisClient::ScriptCall Mutation::ToScriptCall(const std::string& outbox_key) const {
@@ -132,10 +153,10 @@ RedisClient::ScriptCall Mutation::ToScriptCall(const std::string& outbox_key) co
   args.reserve(4 + 4 * m.guards.size() + 4 * m.ops.size() + 5 * m.events.size());
   args.push_back(std::to_string(m.guards.size()));
   for (const auto& g : m.guards) {
-    args.push_back(g.absent ? "a" : "f");
+    args.push_back(std::string(1, g.kind));
     args.push_back(keys.IndexOf(g.key));
-    args.push_back(g.field);
-    args.push_back(g.expected);
+    args.push_back(g.a);
+    args.push_back(g.b);
   }
   args.push_back(std::to_string(m.ops.size()));
   for (const auto& op : m.ops) {

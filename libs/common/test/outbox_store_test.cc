@@ -119,6 +119,41 @@ TEST_F(OutboxStoreTest, CommitManyAppliesEachOnItsOwn) {
   EXPECT_EQ(*store_.Depth(), 2);
 }
 
+TEST_F(OutboxStoreTest, CreateOnceSetsItsKeyOrStopsTheCommitAsADuplicate) {
+  auto create = [&](const std::string& value) {
+    Mutation m("agg");
+    m.CreateOnce("request:r1", value, std::chrono::seconds(600)).Do("INCR", "made").Emit(Event(value));
+    return store_.Commit(m);
+  };
+  EXPECT_TRUE(create("first")->applied());
+  auto again = create("second");
+  EXPECT_EQ(again->outcome, CommitResult::Outcome::kDuplicate);
+  EXPECT_EQ(again->guard, 0);
+  EXPECT_EQ(redis_.Command({"GET", "request:r1"})->str, "first");
+  EXPECT_GT(redis_.Command({"TTL", "request:r1"})->integer, 500);
+  EXPECT_EQ(redis_.Command({"GET", "made"})->str, "1");
+  EXPECT_EQ(*store_.Depth(), 1);
+  Mutation forever("agg");
+  forever.CreateOnce("kept", "1");
+  EXPECT_TRUE(store_.Commit(forever)->applied());
+  EXPECT_EQ(redis_.Command({"TTL", "kept"})->integer, -1);
+}
+
+// A key created by one guard is gone again when a later guard stops the commit: nothing applied.
+TEST_F(OutboxStoreTest, AGuardStoppingTheCommitUndoesTheKeysItCreated) {
+  ASSERT_TRUE(redis_.Command({"HSET", "agg:state", "v", "3"}).ok());
+  Mutation m("agg");
+  m.CreateOnce("request:a", "x").CreateOnce("request:b", "y").RequireField("agg:state", "v", "2");
+  m.Do("HSET", "agg:state", {"v", "4"}).Emit(Event("e"));
+  auto r = store_.Commit(m);
+  EXPECT_EQ(r->outcome, CommitResult::Outcome::kConflict);
+  EXPECT_EQ(r->guard, 2);
+  EXPECT_EQ(r->actual, "3");
+  EXPECT_EQ(redis_.Command({"EXISTS", "request:a", "request:b"})->integer, 0);
+  EXPECT_EQ(redis_.Command({"HGET", "agg:state", "v"})->str, "3");
+  EXPECT_EQ(*store_.Depth(), 0);
+}
+
 TEST_F(OutboxStoreTest, MissingFieldCountsAsEmptyForAFirstWrite) {
   Mutation first("agg");
   first.RequireField("agg:state", "v", "").Do("HSET", "agg:state", {"v", "1"});

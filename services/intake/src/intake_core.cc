@@ -367,11 +367,10 @@ void IntakeCore::CreateSegment(std::span<NewCase> specs, TimePoint now,
 Mutation IntakeCore::NewCaseMutation(const NewCase& spec, const CaseNumber& number) {
   const v1::Case& c = spec.c;
   Mutation m(c.case_number());
-  m.RequireAbsent(spec.idempotency_key);
   if (spec.source_hash.empty()) {
-    m.Do("SET", spec.idempotency_key,
-         {c.case_number(), "EX", std::to_string(options_.request_ttl.count() * 3600)});
+    m.CreateOnce(spec.idempotency_key, c.case_number(), options_.request_ttl);
   } else {
+    m.RequireAbsent(spec.idempotency_key);
     m.Do("HSET", spec.idempotency_key, {"cn", c.case_number(), "h", spec.source_hash});
   }
   CaseStore::WriteCase(c, m, "case_reported");

@@ -44,6 +44,9 @@ class Mutation {
 
   // The key must not exist; if it does, nothing is applied and the outcome is kDuplicate.
   Mutation& RequireAbsent(std::string key);
+  // RequireAbsent, and SET key value (EX ttl when ttl > 0) in the same step: one Redis command
+  // where the two would take two.
+  Mutation& CreateOnce(std::string key, std::string value, std::chrono::seconds ttl = {});
   // HGET key field must equal expected ("" for a missing field); else kConflict with the actual.
   Mutation& RequireField(std::string key, std::string field, std::string expected);
   // A Redis command whose first argument is its only key, e.g. Do("HSET", k, {"f", "v"}).
@@ -59,8 +62,9 @@ class Mutation {
  private:
   friend class OutboxStore;
   struct Guard {
-    bool absent;
-    std::string key, field, expected;
+    char kind;            // 'a' absent, 'f' field equals, 'n' created if absent
+    std::string key;
+    std::string a, b;     // 'f': field and expected value; 'n': value and TTL seconds ("" none)
   };
   struct Op {
     std::string command, key;

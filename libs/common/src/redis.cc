@@ -16,44 +16,54 @@ namespace {
 struct ContextDeleter {
   void operator()(redisContext* c) const { redisFree(c); }
 };
-struct ReplyDeleter {
-  void operator()(redisReply* r) const { freeReplyObject(r); }
-};
 using ContextPtr = std::unique_ptr<redisContext, ContextDeleter>;
-using ReplyPtr = std::unique_ptr<redisReply, ReplyDeleter>;
 
 constexpr std::chrono::milliseconds kMinBackoff{50};
 constexpr std::chrono::milliseconds kMaxBackoff{2000};
 
-RedisReply Convert(const redisReply* r) {
-  RedisReply out;
-  switch (r->type) {
-    case REDIS_REPLY_STRING:
-      out.type = RedisReply::Type::kString;
-      out.str.assign(r->str, r->len);
-      break;
-    case REDIS_REPLY_STATUS:
-      out.type = RedisReply::Type::kStatus;
-      out.str.assign(r->str, r->len);
-      break;
-    case REDIS_REPLY_ERROR:
-      out.type = RedisReply::Type::kError;
-      out.str.assign(r->str, r->len);
-      break;
-    case REDIS_REPLY_INTEGER:
-      out.type = RedisReply::Type::kInteger;
-      out.integer = r->integer;
-      break;
-    case REDIS_REPLY_ARRAY:
-      out.type = RedisReply::Type::kArray;
-      out.elements.reserve(r->elements);
-      for (size_t i = 0; i < r->elements; ++i) out.elements.push_back(Convert(r->element[i]));
-      break;
-    default:
-      out.type = RedisReply::Type::kNil;
-  }
-  return out;
+// hiredis's reader builds each reply through these, straight into our RedisReply: a reply is
+// allocated and copied once, not built as hiredis's own tree and then converted. An element
+// lives in its parent's vector (sized when the array header is read); only a whole reply is
+// allocated, and hiredis frees only whole replies (on error or when the reader is freed).
+RedisReply* Place(const redisReadTask* task) {
+  if (task->parent == nullptr) return new RedisReply();
+  auto* parent = static_cast<RedisReply*>(task->parent->obj);
+  return &parent->elements[static_cast<size_t>(task->idx)];
 }
+
+void* CreateString(const redisReadTask* task, char* str, size_t len) {
+  RedisReply* r = Place(task);
+  r->type = task->type == REDIS_REPLY_ERROR    ? RedisReply::Type::kError
+            : task->type == REDIS_REPLY_STATUS ? RedisReply::Type::kStatus
+                                               : RedisReply::Type::kString;
+  r->str.assign(str, len);
+  return r;
+}
+
+void* CreateArray(const redisReadTask* task, int elements) {
+  RedisReply* r = Place(task);
+  r->type = RedisReply::Type::kArray;
+  r->elements.resize(static_cast<size_t>(std::max(elements, 0)));
+  return r;
+}
+
+void* CreateInteger(const redisReadTask* task, long long value) {
+  RedisReply* r = Place(task);
+  r->type = RedisReply::Type::kInteger;
+  r->integer = value;
+  return r;
+}
+
+void* CreateNil(const redisReadTask* task) {
+  RedisReply* r = Place(task);
+  r->type = RedisReply::Type::kNil;
+  return r;
+}
+
+void FreeReply(void* reply) { delete static_cast<RedisReply*>(reply); }
+
+redisReplyObjectFunctions kReplyFunctions = {CreateString, CreateArray, CreateInteger, CreateNil,
+                                             FreeReply};
 
 timeval ToTimeval(std::chrono::milliseconds ms) {
   return timeval{static_cast<time_t>(ms.count() / 1000),
@@ -125,6 +135,7 @@ Status RedisClient::EnsureConnected(Connection& c) {
     log::Warn("redis_connect_failed").Kv("host", config_.host).Kv("port", config_.port).Kv("error", why);
     return UnavailableError("redis unreachable: " + why);
   }
+  ctx->reader->fn = &kReplyFunctions;
   redisSetTimeout(ctx.get(), tv);
   redisEnableKeepAlive(ctx.get());
   c.context = std::move(ctx);
@@ -182,8 +193,8 @@ StatusOr<std::vector<RedisReply>> RedisClient::Pipeline(const std::vector<RedisA
       c->Drop();
       return UnavailableError("redis connection lost: " + why);
     }
-    ReplyPtr reply(static_cast<redisReply*>(raw));
-    replies.push_back(Convert(reply.get()));
+    std::unique_ptr<RedisReply> reply(static_cast<RedisReply*>(raw));
+    replies.push_back(std::move(*reply));
   }
   // A server that is loading its data after a restart, or busy, answers with an error for a
   // while: that is "try again", never an answer (a missing key read during LOADING is not

@@ -31,6 +31,46 @@ TEST(RedisClientTest, RunsCommandsAndPipelines) {
   EXPECT_TRUE((*replies)[2].is_nil());
 }
 
+// Replies are built straight from the protocol reader: every kind, nested arrays and nils inside
+// them, come out as Redis sent them.
+TEST(RedisClientTest, EveryReplyShapeIsReadWhole) {
+  testing::TestDir dir;
+  testing::RedisServer server(dir.path());
+  RedisClient redis(ConfigFor(server.port()));
+  ASSERT_TRUE(redis.Command({"XADD", "s", "1-1", "a", "1", "b", "2"}).ok());
+  ASSERT_TRUE(redis.Command({"XADD", "s", "2-1", "c", "3"}).ok());
+  auto r = redis.Pipeline({{"PING"},
+                           {"XRANGE", "s", "-", "+"},
+                           {"HMGET", "nothing", "x", "y"},
+                           {"EVAL", "return {1, {'two', {}}, false, 'four'}", "0"},
+                           {"INCR", "s"},
+                           {"LRANGE", "empty", "0", "-1"}});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ((*r)[0].type, RedisReply::Type::kStatus);
+  EXPECT_EQ((*r)[0].str, "PONG");
+  const RedisReply& xr = (*r)[1];
+  ASSERT_EQ(xr.elements.size(), 2u);
+  EXPECT_EQ(xr.elements[0].elements[0].str, "1-1");
+  ASSERT_EQ(xr.elements[0].elements[1].elements.size(), 4u);
+  EXPECT_EQ(xr.elements[0].elements[1].elements[3].str, "2");
+  EXPECT_EQ(xr.elements[1].elements[1].elements[1].str, "3");
+  ASSERT_EQ((*r)[2].elements.size(), 2u);
+  EXPECT_TRUE((*r)[2].elements[0].is_nil() && (*r)[2].elements[1].is_nil());
+  const RedisReply& lua = (*r)[3];
+  ASSERT_EQ(lua.elements.size(), 4u);
+  EXPECT_EQ(lua.elements[0].type, RedisReply::Type::kInteger);
+  EXPECT_EQ(lua.elements[0].integer, 1);
+  EXPECT_EQ(lua.elements[1].elements[0].str, "two");
+  EXPECT_EQ(lua.elements[1].elements[1].type, RedisReply::Type::kArray);
+  EXPECT_TRUE(lua.elements[1].elements[1].elements.empty());
+  EXPECT_TRUE(lua.elements[2].is_nil());
+  EXPECT_EQ(lua.elements[3].str, "four");
+  EXPECT_TRUE((*r)[4].is_error());
+  EXPECT_NE((*r)[4].str.find("WRONGTYPE"), std::string::npos) << (*r)[4].str;
+  EXPECT_EQ((*r)[5].type, RedisReply::Type::kArray);
+  EXPECT_TRUE((*r)[5].elements.empty());
+}
+
 TEST(RedisClientTest, BinaryValuesSurviveTheRoundTrip) {
   testing::TestDir dir;
   testing::RedisServer server(dir.path());

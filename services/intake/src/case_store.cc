@@ -3,6 +3,7 @@
 #include <google/protobuf/util/time_util.h>
 
 #include <unordered_map>
+#include <unordered_set>
 
 #include "services/intake/src/case_rules.h"
 #include "warroom/common/enum_names.h"
@@ -152,23 +153,37 @@ StatusOr<int64_t> CaseStore::MigrateLegacyIndexes() {
       }
       auto loaded = LoadMany(cns);
       if (!loaded.ok()) return loaded.status();
-      // Added before removed, so an interruption leaves a case in both, never in neither; a case
-      // whose record is gone leaves the index.
-      std::vector<RedisArgs> writes;
+      // Each case moves only if it is still the version read (a change committed meanwhile has
+      // placed it already, or it is read again next round); one whose record is gone just leaves.
+      static const RedisScript kMove = RedisClient::MakeScript(R"lua(
+if redis.call('HGET', KEYS[1], 'v') ~= ARGV[1] then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+redis.call('ZREM', KEYS[3], ARGV[3])
+return 1
+)lua");
+      std::vector<RedisClient::ScriptCall> moves;
+      std::unordered_set<std::string> found;
       for (const auto& lc : *loaded) {
         const std::string& cn = lc.c.case_number();
-        writes.push_back({"ZADD", keys::IndexPlaceStatus(lc.c.place().municipality_code(), lc.c.status()),
-                          score_of[cn], cn});
+        found.insert(cn);
+        std::string place = keys::IndexPlaceStatus(lc.c.place().municipality_code(), lc.c.status());
+        moves.push_back({{keys::Case(cn), place, legacy}, {std::to_string(lc.version), score_of[cn], cn}});
       }
-      RedisArgs remove = {"ZREM", legacy};
-      remove.insert(remove.end(), cns.begin(), cns.end());
-      writes.push_back(std::move(remove));
-      auto done = redis_.Pipeline(writes);
+      RedisArgs gone = {"ZREM", legacy};
+      for (const auto& cn : cns) {
+        if (!found.contains(cn)) gone.push_back(cn);
+      }
+      if (gone.size() > 2) {
+        auto removed = redis_.Command(gone);
+        if (!removed.ok()) return removed.status();
+      }
+      if (moves.empty()) continue;
+      auto done = redis_.EvalMany(kMove, std::move(moves));
       if (!done.ok()) return done.status();
       for (const auto& r : *done) {
         if (r.is_error()) return InternalError("redis: " + r.str);
+        moved += r.integer;
       }
-      moved += static_cast<int64_t>(loaded->size());
     }
   }
   // The municipality sets duplicated what the place sets now hold.

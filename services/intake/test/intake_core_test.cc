@@ -303,6 +303,8 @@ TEST_F(IntakeCoreTest, LegacyStatusAndMunicipalityIndexesAreMigrated) {
   std::string current = keys::IndexPlaceStatus("JHB", v1::CASE_STATUS_REPORTED);
   ASSERT_TRUE(redis_.Command({"RENAME", current, "intake:idx:status:reported"}).ok());
   ASSERT_TRUE(redis_.Command({"ZADD", "intake:idx:muni:JHB", "1", a, "2", b}).ok());
+  // An entry whose case record is gone only leaves the index.
+  ASSERT_TRUE(redis_.Command({"ZADD", "intake:idx:status:reported", "0", "GP26-0999999-0"}).ok());
   v1::ListCasesRequest all;
   EXPECT_EQ(core_.List(all)->cases_size(), 0);
 

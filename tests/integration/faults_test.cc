@@ -110,7 +110,7 @@ TEST(FaultsTest, KillNineEveryProcessUnderLoadLosesNothingAndDoublesNothing) {
   load.wards = {"79800001", "79900012", "79700003", "74201001", "74801012"};
   load.run_id = "faults";
   loadgen::LoadResult result;
-  std::thread driver([&] { result = loadgen::RunLoad(load); });
+  std::jthread driver([&] { result = loadgen::RunLoad(load); });  // joins even if a fault throws
 
   // A random schedule: every service dies twice and redis-server once, at random moments of the
   // load, each coming straight back. The seed is printed; WARROOM_FAULT_SEED replays a schedule.
@@ -235,7 +235,7 @@ TEST(FaultsTest, BrokerPausedUnderLoadIntakeKeepsAcceptingAndEverythingDrains) {
   load.wards = {"79800001", "74201001"};
   load.run_id = "pause";
   loadgen::LoadResult result;
-  std::thread driver([&] { result = loadgen::RunLoad(load); });
+  std::jthread driver([&] { result = loadgen::RunLoad(load); });  // joins even if a fault throws
 
   std::this_thread::sleep_for(std::chrono::seconds(3));
   broker.process().Signal(SIGSTOP);

@@ -184,5 +184,21 @@ TEST_F(ReportingE2eTest, ReportingKilledWhileCasesFlowCountsEveryCaseOnce) {
   EXPECT_EQ(Summary(v1::AREA_LEVEL_PROVINCE).totals().cases(), kCases);
 }
 
+// Started while Redis is away (both restarted at once), reporting waits for it instead of exiting.
+TEST_F(ReportingE2eTest, ReportingStartedWhileRedisIsAwayWaitsForIt) {
+  testing::ReportCase(*intake_stub_, "away-1", v1::CATEGORY_WATER, kWardA);
+  ASSERT_TRUE(Settled(1));
+  reporting_->Terminate();
+  redis_server_.Stop();
+  std::jthread back([&] {
+    std::this_thread::sleep_for(std::chrono::seconds(3));
+    redis_server_.Start();
+  });
+  reporting_->Start();  // throws if the process exits instead of becoming ready
+  back.join();
+  ASSERT_TRUE(Settled(1)) << Summary(v1::AREA_LEVEL_PROVINCE).DebugString();
+  EXPECT_NE(reporting_->process().Log().find("reporting_waiting_for_redis"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace warroom

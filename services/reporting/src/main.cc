@@ -1,7 +1,10 @@
 // warroom-reporting: the shared runtime plus the read models, their reader and the gRPC service.
 #include <CLI/CLI.hpp>
 
+#include <thread>
+
 #include "services/reporting/src/grpc_handler.h"
+#include "warroom/common/log.h"
 #include "warroom/common/service_runtime.h"
 
 namespace warroom::reporting {
@@ -27,7 +30,15 @@ int Run(int argc, char** argv) {
   SystemClock clock;
   ReportingCore core(*geo, runtime.redis(), runtime.kafka_config(), clock, &runtime.registry(),
                      options);
-  if (Status s = core.Start(rebuild); !s.ok()) throw ConfigError("redis", s.ToString());
+  // Redis may be down or still loading its data (a restart of both at once): wait for it, for a
+  // while, rather than exit at once; any other error, or Redis away for two minutes, ends here.
+  Status started = core.Start(rebuild);
+  for (int attempt = 1; started.code() == StatusCode::kUnavailable && attempt <= 240; ++attempt) {
+    if (attempt % 20 == 1) log::Warn("reporting_waiting_for_redis").Kv("reason", started.ToString());
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    started = core.Start(rebuild);
+  }
+  if (!started.ok()) throw ConfigError("redis", started.ToString());
   runtime.SetLagSource([&core] { return core.Lag(); });
   runtime.AddReadinessCheck("model", [&core]() -> Status {
     return core.loaded() ? Status::Ok() : UnavailableError("read model not loaded");

@@ -107,8 +107,9 @@ void CaseStore::IndexChanges(const v1::Case* before, const v1::Case& after, int6
     return keys::IndexPlaceStatus(c.place().municipality_code(), c.status());
   };
   std::string now_in = place_status(after);
-  if (before == nullptr || place_status(*before) != now_in) {
-    if (before != nullptr) m.Do("ZREM", place_status(*before), {cn});
+  std::string was_in = before != nullptr ? place_status(*before) : std::string();
+  if (was_in != now_in) {
+    if (!was_in.empty()) m.Do("ZREM", was_in, {cn});
     m.Do("ZADD", now_in, {score, cn});
   }
   // Open cases by ward and category, and by position, for the possible-duplicate search.

@@ -188,9 +188,9 @@ grpc::Status IntakeGrpcService::WatchCases(grpc::ServerContext* ctx,
   ctx->AddInitialMetadata(metadata::kWatchResumeToken, start.ToString());
   writer->SendInitialMetadata();  // the watch is live
   ChangeId last = start;  // the newest change sent or passed over
-  auto go_on = [](const std::string& why) {
-    return ToGrpcStatus(Status(StatusCode::kUnavailable,
-                               why + "; watch again with the resume_token of the last change received"));
+  // Ends the stream with a status that tells the client how to go on without missing a change.
+  auto go_on = [](StatusCode code, const std::string& why) {
+    return ToGrpcStatus(Status(code, why + "; watch again with the resume_token of the last change received"));
   };
   // Sends a change the client has not had, if it is for this watch; the status to end the stream
   // with when it must end (OK: the client has gone).
@@ -199,7 +199,9 @@ grpc::Status IntakeGrpcService::WatchCases(grpc::ServerContext* ctx,
     last = ref.id;
     if (!sub->Matches(ref.ward, ref.municipality)) return std::nullopt;
     auto c = core_.Get(ref.case_number);
-    if (!c.ok() && c.status().code() == StatusCode::kUnavailable) return go_on(c.status().message());
+    if (!c.ok() && c.status().code() == StatusCode::kUnavailable) {
+      return go_on(StatusCode::kUnavailable, c.status().message());
+    }
     if (!c.ok() || !caller->MayUseSource(c->source_system())) return std::nullopt;  // a metro sees only its own
     v1::CaseChange change;
     change.set_change(ref.change);
@@ -211,7 +213,7 @@ grpc::Status IntakeGrpcService::WatchCases(grpc::ServerContext* ctx,
   constexpr size_t kCatchUpBatch = 256;
   for (bool more = true; more && !ctx->IsCancelled();) {
     auto batch = hub_.ReadAfter(last, kCatchUpBatch);
-    if (!batch.ok()) return go_on(batch.status().message());
+    if (!batch.ok()) return go_on(StatusCode::kUnavailable, batch.status().message());
     more = batch->size() == kCatchUpBatch;
     for (const auto& ref : *batch) {
       if (auto end = deliver(ref)) return *end;
@@ -223,10 +225,8 @@ grpc::Status IntakeGrpcService::WatchCases(grpc::ServerContext* ctx,
       case WatchSubscription::Wait::kTimeout:
         continue;
       case WatchSubscription::Wait::kOverflowed:
-        return ToGrpcStatus(Status(StatusCode::kResourceExhausted,
-                                   "this watcher fell more than " + std::to_string(hub_.max_queued()) +
-                                       " changes behind; watch again with the resume_token of the "
-                                       "last change received"));
+        return go_on(StatusCode::kResourceExhausted,
+                     "this watcher fell more than " + std::to_string(hub_.max_queued()) + " changes behind");
       case WatchSubscription::Wait::kChange:
         if (auto end = deliver(ref)) return *end;
     }

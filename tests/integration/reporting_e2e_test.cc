@@ -190,6 +190,12 @@ TEST_F(ReportingE2eTest, ReportingStartedWhileRedisIsAwayWaitsForIt) {
   ASSERT_TRUE(Settled(1));
   reporting_->Terminate();
   redis_server_.Stop();
+  // A shutdown signal ends the wait at once (exit 0), not after the two minutes.
+  reporting_->Launch();
+  ASSERT_TRUE(WaitFor([&] {
+    return reporting_->process().Log().find("reporting_waiting_for_redis") != std::string::npos;
+  }));
+  EXPECT_EQ(reporting_->Terminate(), 0);
   std::jthread back([&] {
     std::this_thread::sleep_for(std::chrono::seconds(3));
     redis_server_.Start();

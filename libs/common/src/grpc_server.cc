@@ -210,22 +210,34 @@ void GrpcServer::Shutdown(std::chrono::milliseconds grace) {
   server_.reset();
 }
 
-void BlockShutdownSignals() {
+namespace {
+
+sigset_t ShutdownSignals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
+  return set;
+}
+
+}  // namespace
+
+void BlockShutdownSignals() {
+  sigset_t set = ShutdownSignals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
 int WaitForShutdownSignal() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
+  sigset_t set = ShutdownSignals();
   int sig = 0;
   sigwait(&set, &sig);
   return sig;
+}
+
+bool ShutdownSignalWithin(std::chrono::milliseconds timeout) {
+  sigset_t set = ShutdownSignals();
+  timespec ts{static_cast<time_t>(timeout.count() / 1000), static_cast<long>(timeout.count() % 1000) * 1000000};
+  return sigtimedwait(&set, nullptr, &ts) > 0;
 }
 
 }  // namespace warroom

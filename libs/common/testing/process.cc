@@ -216,11 +216,15 @@ ServiceProcess::ServiceProcess(const std::string& name, const std::string& dir, 
 
 bool ServiceProcess::Ready() { return HttpGet(admin_port_, "/readyz").first == 200; }
 
-void ServiceProcess::Start(std::vector<std::string> extra_args) {
+void ServiceProcess::Launch(std::vector<std::string> extra_args) {
   std::string config = std::string(WARROOM_SOURCE_DIR) + "/services/" + name_ + "/config/" + name_ + ".yaml";
   std::vector<std::string> argv{BinaryPath("services/" + name_ + "/warroom-" + name_), "--config", config};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   process_ = std::make_unique<Process>(std::move(argv), dir_ + "/" + name_ + ".log", env_);
+}
+
+void ServiceProcess::Start(std::vector<std::string> extra_args) {
+  Launch(std::move(extra_args));
   if (!WaitFor([&] { return Ready() || !process_->Running(); }, std::chrono::seconds(60)) || !Ready()) {
     throw std::runtime_error(name_ + " did not become ready: " + process_->Log());
   }

@@ -100,6 +100,8 @@ class ServiceProcess {
                  const std::string& bootstrap, std::map<std::string, std::string> env = {});
   // Starts (again) and waits until ready; extra arguments follow --config.
   void Start(std::vector<std::string> extra_args = {});
+  // Starts (again) without waiting.
+  void Launch(std::vector<std::string> extra_args = {});
   int Kill9() { return process_->Kill9(); }
   int Terminate() { return process_->Terminate(); }
   bool Ready();

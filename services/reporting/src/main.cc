@@ -1,9 +1,8 @@
 // warroom-reporting: the shared runtime plus the read models, their reader and the gRPC service.
 #include <CLI/CLI.hpp>
 
-#include <thread>
-
 #include "services/reporting/src/grpc_handler.h"
+#include "warroom/common/grpc_server.h"
 #include "warroom/common/log.h"
 #include "warroom/common/service_runtime.h"
 
@@ -31,11 +30,12 @@ int Run(int argc, char** argv) {
   ReportingCore core(*geo, runtime.redis(), runtime.kafka_config(), clock, &runtime.registry(),
                      options);
   // Redis may be down or still loading its data (a restart of both at once): wait for it, for a
-  // while, rather than exit at once; any other error, or Redis away for two minutes, ends here.
+  // while, rather than exit at once; any other error, or Redis away for two minutes, ends here,
+  // and so does a shutdown signal.
   Status started = core.Start(rebuild);
   for (int attempt = 1; started.code() == StatusCode::kUnavailable && attempt <= 240; ++attempt) {
     if (attempt % 20 == 1) log::Warn("reporting_waiting_for_redis").Kv("reason", started.ToString());
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    if (ShutdownSignalWithin(std::chrono::milliseconds(500))) return 0;
     started = core.Start(rebuild);
   }
   if (!started.ok()) throw ConfigError("redis", started.ToString());

@@ -51,5 +51,7 @@ class GrpcServer {
 void BlockShutdownSignals();
 // Waits until SIGTERM or SIGINT arrives; returns its number.
 int WaitForShutdownSignal();
+// Waits up to timeout for SIGTERM or SIGINT; true when one came (for waits before serving).
+bool ShutdownSignalWithin(std::chrono::milliseconds timeout);
 
 }  // namespace warroom

@@ -244,7 +244,7 @@ TEST(FaultsTest, BrokerPausedUnderLoadIntakeKeepsAcceptingAndEverythingDrains) {
   int64_t waiting = 0;
   bool degraded = WaitFor([&] {
     ready = testing::HttpGet(intake.admin_port(), "/readyz");
-    auto at = ready.second.find(" commits' events wait in the outbox");
+    auto at = ready.second.find(" outbox entries wait for Kafka");
     if (at == std::string::npos) return false;
     auto start = ready.second.rfind("; ", at);
     waiting = std::stoll(ready.second.substr(start + 2, at - start - 2));

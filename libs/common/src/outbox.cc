@@ -15,75 +15,104 @@ namespace warroom {
 
 namespace {
 
-// ARGV: guard count, then (kind, key index, x, y) per guard: kind 'a' (key absent), 'f' (field x
-// equals y) or 'n' (SET key x NX, EX y unless y is empty; the keys a commit created are deleted
-// again if a later guard stops it); op count, then
-// (argc, command, key index, args...) per op; event count and the outbox key index, then
-// (topic, key, type, event id, value) per event. Returns {"applied"}, {"duplicate", i} or
-// {"conflict", i, actual}. A commit's events share one stream entry (fields t k y i v again for
-// each): one append a commit, and the relay reads and deletes one entry for them all.
-// ARGV is read by position rather than through a closure, and commands of up to four arguments
-// after the key (most of them: ZADD, ZREM, SET, HSET of one field) are called directly instead of
-// through a table and unpack: that is about a sixth of Redis's time a commit (PERFORMANCE.md).
+// ARGV: the number of mutations, then per mutation its length (the arguments after it that are
+// its own) and: guard count, then (kind, key index, x, y) per guard: kind 'a' (key absent), 'f'
+// (field x equals y) or 'n' (SET key x NX, EX y unless y is empty; the keys a mutation created
+// are deleted again if a later guard of it stops it); op count, then (argc, command, key index,
+// args...) per op; event count and, when there are events, the outbox key index, then (topic,
+// key, type, event id, value) per event. Returns one reply per mutation: 1 when applied,
+// {'duplicate', i} or {'conflict', i, actual} when guard i stopped it, {'error', message} when
+// a command failed (Redis does not undo the commands before it).
+// The events of all the call's mutations are appended at the end, one stream entry per outbox
+// shard (fields t k y i v again for each event, in commit order): one XADD a shard instead of
+// one a commit, and the relay reads and deletes one entry for them all. A mutation that stops or
+// fails adds none. ARGV is read by position rather than through a closure, and commands of up to
+// four arguments after the key (most of them: ZADD, ZREM, SET, HSET of one field) are called
+// directly instead of through a table and unpack (PERFORMANCE.md).
 constexpr char kCommitScript[] = R"lua(
-local A = ARGV
+local A, K = ARGV, KEYS
 local call = redis.call
-local pos = 1
-local guards = tonumber(A[pos]); pos = pos + 1
-local created
-for i = 1, guards do
-  local kind, key, x, y = A[pos], KEYS[tonumber(A[pos + 1])], A[pos + 2], A[pos + 3]
-  pos = pos + 4
-  local stop
-  if kind == 'a' then
-    if call('EXISTS', key) == 1 then stop = {'duplicate', i - 1} end
-  elseif kind == 'n' then
-    local set
-    if y == '' then set = call('SET', key, x, 'NX') else set = call('SET', key, x, 'NX', 'EX', y) end
-    if set then
-      created = created or {}
-      created[#created + 1] = key
+local outboxes, order = {}, {}  -- per outbox key index: its pending fields; first-seen order
+local function flush(ix)
+  local fields = outboxes[ix]
+  if #fields > 0 then call('XADD', K[tonumber(ix)], '*', unpack(fields)) end
+  outboxes[ix] = {}
+end
+local function apply(pos)
+  local guards = tonumber(A[pos]); pos = pos + 1
+  local created
+  for i = 1, guards do
+    local kind, key, x, y = A[pos], K[tonumber(A[pos + 1])], A[pos + 2], A[pos + 3]
+    pos = pos + 4
+    local stop
+    if kind == 'a' then
+      if call('EXISTS', key) == 1 then stop = {'duplicate', i - 1} end
+    elseif kind == 'n' then
+      local set
+      if y == '' then set = call('SET', key, x, 'NX') else set = call('SET', key, x, 'NX', 'EX', y) end
+      if set then
+        created = created or {}
+        created[#created + 1] = key
+      else
+        stop = {'duplicate', i - 1}
+      end
     else
-      stop = {'duplicate', i - 1}
+      local actual = call('HGET', key, x)
+      if actual == false then actual = '' end
+      if actual ~= y then stop = {'conflict', i - 1, actual} end
     end
-  else
-    local actual = call('HGET', key, x)
-    if actual == false then actual = '' end
-    if actual ~= y then stop = {'conflict', i - 1, actual} end
+    if stop then
+      if created then for _, k in ipairs(created) do call('DEL', k) end end
+      return stop
+    end
   end
-  if stop then
-    if created then for _, k in ipairs(created) do call('DEL', k) end end
-    return stop
+  local ops = tonumber(A[pos]); pos = pos + 1
+  for i = 1, ops do
+    local n = tonumber(A[pos]) - 2  -- arguments after the key
+    local cmd, key = A[pos + 1], K[tonumber(A[pos + 2])]
+    local p = pos + 3
+    if n == 1 then call(cmd, key, A[p])
+    elseif n == 2 then call(cmd, key, A[p], A[p + 1])
+    elseif n == 3 then call(cmd, key, A[p], A[p + 1], A[p + 2])
+    elseif n == 4 then call(cmd, key, A[p], A[p + 1], A[p + 2], A[p + 3])
+    else call(cmd, key, unpack(A, p, p + n - 1))
+    end
+    pos = p + n
   end
-end
-local ops = tonumber(A[pos]); pos = pos + 1
-for i = 1, ops do
-  local n = tonumber(A[pos]) - 2  -- arguments after the key
-  local cmd, key = A[pos + 1], KEYS[tonumber(A[pos + 2])]
-  local p = pos + 3
-  if n == 1 then call(cmd, key, A[p])
-  elseif n == 2 then call(cmd, key, A[p], A[p + 1])
-  elseif n == 3 then call(cmd, key, A[p], A[p + 1], A[p + 2])
-  elseif n == 4 then call(cmd, key, A[p], A[p + 1], A[p + 2], A[p + 3])
-  else call(cmd, key, unpack(A, p, p + n - 1))
-  end
-  pos = p + n
-end
-local events = tonumber(A[pos]); pos = pos + 1
-if events == 1 then
-  call('XADD', KEYS[tonumber(A[pos])], '*', 't', A[pos + 1], 'k', A[pos + 2], 'y', A[pos + 3], 'i', A[pos + 4], 'v', A[pos + 5])
-elseif events > 1 then
-  local outbox = KEYS[tonumber(A[pos])]; pos = pos + 1
-  local fields = {}
-  for i = 1, events do
+  local events = tonumber(A[pos])
+  if events > 0 then
+    local ix = A[pos + 1]
+    pos = pos + 2
+    local fields = outboxes[ix]
+    if fields == nil then
+      fields = {}
+      outboxes[ix] = fields
+      order[#order + 1] = ix
+    end
     local f = #fields
-    fields[f + 1], fields[f + 2], fields[f + 3], fields[f + 4], fields[f + 5] = 't', A[pos], 'k', A[pos + 1], 'y'
-    fields[f + 6], fields[f + 7], fields[f + 8], fields[f + 9], fields[f + 10] = A[pos + 2], 'i', A[pos + 3], 'v', A[pos + 4]
-    pos = pos + 5
+    for i = 1, events do
+      fields[f + 1], fields[f + 2], fields[f + 3], fields[f + 4], fields[f + 5] = 't', A[pos], 'k', A[pos + 1], 'y'
+      fields[f + 6], fields[f + 7], fields[f + 8], fields[f + 9], fields[f + 10] = A[pos + 2], 'i', A[pos + 3], 'v', A[pos + 4]
+      f = f + 10
+      pos = pos + 5
+    end
+    if f >= 4000 then flush(ix) end  -- unpack's limit is about 8,000 values
   end
-  call('XADD', outbox, '*', unpack(fields))
+  return 1
 end
-return {'applied'}
+local results = {}
+local pos = 2
+for m = 1, tonumber(A[1]) do
+  local ok, result = pcall(apply, pos + 1)
+  if not ok then
+    if type(result) == 'table' then result = result.err end
+    result = {'error', tostring(result)}
+  end
+  results[m] = result
+  pos = pos + 1 + tonumber(A[pos])
+end
+for _, ix in ipairs(order) do flush(ix) end
+return results
 )lua";
 
 // Returns 1 when this instance holds (or now takes) the lease.
@@ -146,39 +175,6 @@ Mutation& Mutation::MarkProcessed(std::string_view service, std::string_view eve
   return CreateOnce(std::string(service) + ":processed:" + std::string(event_id), "1", ttl);
 }
 
-RedisClient::ScriptCall Mutation::ToScriptCall(const std::string& outbox_key) const {
-  const Parts& m = parts_;
-  KeyTable keys;
-  RedisArgs args;
-  args.reserve(4 + 4 * m.guards.size() + 4 * m.ops.size() + 5 * m.events.size());
-  args.push_back(std::to_string(m.guards.size()));
-  for (const auto& g : m.guards) {
-    args.push_back(std::string(1, g.kind));
-    args.push_back(keys.IndexOf(g.key));
-    args.push_back(g.a);
-    args.push_back(g.b);
-  }
-  args.push_back(std::to_string(m.ops.size()));
-  for (const auto& op : m.ops) {
-    args.push_back(std::to_string(op.args.size() + 2));
-    args.push_back(op.command);
-    args.push_back(keys.IndexOf(op.key));
-    args.insert(args.end(), op.args.begin(), op.args.end());
-  }
-  args.push_back(std::to_string(m.events.size()));
-  if (!m.events.empty()) {
-    args.push_back(keys.IndexOf(outbox_key));
-    for (const auto& e : m.events) {
-      args.push_back(e.topic);
-      args.push_back(e.key);
-      args.push_back(e.type);
-      args.push_back(e.event_id);
-      args.push_back(e.value);
-    }
-  }
-  return {std::move(keys.keys()), std::move(args)};
-}
-
 // ---------------------------------------------------------------------------------- store
 
 OutboxStore::OutboxStore(RedisClient& redis, std::string service, int shards)
@@ -200,15 +196,20 @@ int OutboxStore::ShardOf(std::string_view aggregate_id) const {
 
 namespace {
 
+// Mutations in one script call: enough that their events share an outbox entry per shard, few
+// enough that a call holds Redis for a few milliseconds at most.
+constexpr size_t kMutationsPerCall = 64;
+
+// One mutation's part of the script's reply.
 StatusOr<CommitResult> ParseCommitReply(const RedisReply& reply) {
-  if (reply.is_error()) return InternalError("outbox commit: " + reply.str);
-  if (reply.type != RedisReply::Type::kArray || reply.elements.empty()) {
+  if (reply.type == RedisReply::Type::kInteger && reply.integer == 1) return CommitResult{};
+  if (reply.type != RedisReply::Type::kArray || reply.elements.size() < 2) {
     return InternalError("outbox commit: unexpected script reply");
   }
-  CommitResult result;
   const std::string& outcome = reply.elements[0].str;
-  if (outcome == "applied") return result;
-  result.guard = reply.elements.size() > 1 ? static_cast<int>(reply.elements[1].integer) : -1;
+  if (outcome == "error") return InternalError("outbox commit: " + reply.elements[1].str);
+  CommitResult result;
+  result.guard = static_cast<int>(reply.elements[1].integer);
   if (outcome == "duplicate") {
     result.outcome = CommitResult::Outcome::kDuplicate;
   } else {
@@ -220,25 +221,76 @@ StatusOr<CommitResult> ParseCommitReply(const RedisReply& reply) {
 
 }  // namespace
 
+RedisClient::ScriptCall OutboxStore::ToScriptCall(std::span<const Mutation* const> mutations) const {
+  KeyTable keys;
+  RedisArgs args;
+  args.push_back(std::to_string(mutations.size()));
+  for (const Mutation* mutation : mutations) {
+    const Mutation::Parts& m = mutation->parts_;
+    const size_t length_at = args.size();
+    args.emplace_back();  // the mutation's length, once it is known
+    args.push_back(std::to_string(m.guards.size()));
+    for (const auto& g : m.guards) {
+      args.push_back(std::string(1, g.kind));
+      args.push_back(keys.IndexOf(g.key));
+      args.push_back(g.a);
+      args.push_back(g.b);
+    }
+    args.push_back(std::to_string(m.ops.size()));
+    for (const auto& op : m.ops) {
+      args.push_back(std::to_string(op.args.size() + 2));
+      args.push_back(op.command);
+      args.push_back(keys.IndexOf(op.key));
+      args.insert(args.end(), op.args.begin(), op.args.end());
+    }
+    args.push_back(std::to_string(m.events.size()));
+    if (!m.events.empty()) {
+      args.push_back(keys.IndexOf(StreamKey(ShardOf(mutation->aggregate_id_))));
+      for (const auto& e : m.events) {
+        args.push_back(e.topic);
+        args.push_back(e.key);
+        args.push_back(e.type);
+        args.push_back(e.event_id);
+        args.push_back(e.value);
+      }
+    }
+    args[length_at] = std::to_string(args.size() - length_at - 1);
+  }
+  return {std::move(keys.keys()), std::move(args)};
+}
+
 StatusOr<CommitResult> OutboxStore::Commit(const Mutation& m) {
   return std::move(CommitMany({&m}).front());
 }
 
 std::vector<StatusOr<CommitResult>> OutboxStore::CommitMany(const std::vector<const Mutation*>& ms) {
+  std::span<const Mutation* const> all(ms);
   std::vector<RedisClient::ScriptCall> calls;
-  calls.reserve(ms.size());
-  for (const Mutation* m : ms) calls.push_back(m->ToScriptCall(StreamKey(ShardOf(m->aggregate_id_))));
+  calls.reserve((ms.size() + kMutationsPerCall - 1) / kMutationsPerCall);
+  for (size_t first = 0; first < ms.size(); first += kMutationsPerCall) {
+    calls.push_back(ToScriptCall(all.subspan(first, std::min(kMutationsPerCall, ms.size() - first))));
+  }
   auto replies = redis_.EvalMany(script_, std::move(calls));
   std::vector<StatusOr<CommitResult>> results;
   results.reserve(ms.size());
   bool woke = false;
-  for (size_t i = 0; i < ms.size(); ++i) {
-    if (!replies.ok()) {
-      results.push_back(replies.status());
-      continue;
+  for (size_t first = 0; first < ms.size(); first += kMutationsPerCall) {
+    const size_t count = std::min(kMutationsPerCall, ms.size() - first);
+    const RedisReply* reply = replies.ok() ? &(*replies)[first / kMutationsPerCall] : nullptr;
+    for (size_t k = 0; k < count; ++k) {
+      if (reply == nullptr) {
+        results.push_back(replies.status());
+      } else if (reply->is_error()) {
+        results.push_back(InternalError("outbox commit: " + reply->str));
+      } else if (reply->type != RedisReply::Type::kArray || reply->elements.size() != count) {
+        results.push_back(InternalError("outbox commit: unexpected script reply"));
+      } else {
+        results.push_back(ParseCommitReply(reply->elements[k]));
+        if (results.back().ok() && results.back()->applied() && !ms[first + k]->parts_.events.empty()) {
+          woke = true;
+        }
+      }
     }
-    results.push_back(ParseCommitReply((*replies)[i]));
-    if (results.back().ok() && results.back()->applied() && !ms[i]->parts_.events.empty()) woke = true;
   }
   if (woke && listener_) listener_();
   return results;
@@ -264,6 +316,7 @@ OutboxRelay::OutboxRelay(RedisClient& redis, OutboxStore& store, RelayOptions op
       leased_(store.shards(), false),
       cursor_(store.shards(), "-"),
       in_flight_(store.shards(), 0),
+      entry_events_(store.shards(), 1),
       rewind_(store.shards(), false),
       delivered_(store.shards()),
       entries_(store.shards()) {}
@@ -285,7 +338,7 @@ StatusOr<std::unique_ptr<OutboxRelay>> OutboxRelay::Create(RedisClient& redis, O
     const std::string& svc = store.service();
     relay->depth_gauge_ = &prometheus::BuildGauge()
                                .Name(MetricName(svc, "outbox_depth_events"))
-                               .Help("Outbox entries not yet delivered to Kafka (an entry holds one commit's events)")
+                               .Help("Outbox entries not yet delivered to Kafka (an entry holds the events of one or more commits)")
                                .Register(*registry)
                                .Add({});
     relay->lag_gauge_ = &prometheus::BuildGauge()
@@ -309,7 +362,7 @@ Status OutboxRelay::CheckKafka() const {
   auto depth = store_.Depth();
   return UnavailableError(reachable.message() + "; " +
                           (depth.ok() ? std::to_string(*depth) : std::string("an unknown number of")) +
-                          " commits' events wait in the outbox");
+                          " outbox entries wait for Kafka");
 }
 
 void OutboxRelay::Notify() {
@@ -377,10 +430,13 @@ int OutboxRelay::ReadAndProduce(int shard) {
   int room = options_.max_in_flight - static_cast<int>(pending_.size());
   if (room <= 0 || rewind_[shard]) return 0;
   std::string start = cursor_[shard] == "-" ? "-" : "(" + cursor_[shard];
-  auto reply = redis_.Command({"XRANGE", store_.StreamKey(shard), start, "+", "COUNT",
-                               std::to_string(std::min(room, options_.batch))});
+  // An entry holds the events of one commit or of several committed together: read about as many
+  // entries as hold `batch` events (or the room left), judged by the entries read last.
+  int count = std::max(1, std::min(room, options_.batch) / entry_events_[shard]);
+  auto reply = redis_.Command({"XRANGE", store_.StreamKey(shard), start, "+", "COUNT", std::to_string(count)});
   if (!reply.ok()) return 0;
   int produced = 0;
+  size_t events_read = 0;
   for (const auto& entry : reply->elements) {
     if (entry.elements.size() != 2) continue;
     const std::string& id = entry.elements[0].str;
@@ -423,7 +479,9 @@ int OutboxRelay::ReadAndProduce(int shard) {
     }
     cursor_[shard] = id;
     ++produced;
+    events_read += events.size();
   }
+  if (produced > 0) entry_events_[shard] = static_cast<int>((events_read + produced - 1) / produced);
   return produced;
 }
 

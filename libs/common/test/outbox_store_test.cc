@@ -17,6 +17,20 @@ class OutboxStoreTest : public ::testing::Test {
   OutboxEvent Event(const std::string& id) {
     return OutboxEvent{"warroom.probe.v1", "agg", "outbox_probe", id, "payload-" + id};
   }
+  // The event ids in the outbox, shard by shard and in stream order (of one aggregate if given).
+  std::vector<std::string> EventIds(const std::string& aggregate = "") {
+    std::vector<std::string> ids;
+    for (int shard = 0; shard < store_.shards(); ++shard) {
+      auto entries = redis_.Command({"XRANGE", store_.StreamKey(shard), "-", "+"});
+      for (const auto& entry : entries->elements) {
+        const auto& f = entry.elements[1].elements;
+        for (size_t i = 0; i + 9 < f.size(); i += 10) {
+          if (aggregate.empty() || f[i + 3].str == aggregate) ids.push_back(f[i + 7].str);
+        }
+      }
+    }
+    return ids;
+  }
 
   testing::TestDir dir_;
   testing::RedisServer server_;
@@ -116,7 +130,60 @@ TEST_F(OutboxStoreTest, CommitManyAppliesEachOnItsOwn) {
   EXPECT_EQ(redis_.Command({"GET", "a:count"})->str, "1");
   EXPECT_TRUE(redis_.Command({"GET", "b:count"})->is_nil());
   EXPECT_EQ(redis_.Command({"GET", "c:count"})->str, "1");
-  EXPECT_EQ(*store_.Depth(), 2);
+  EXPECT_EQ(EventIds(), (std::vector<std::string>{"ea", "ec"}));
+}
+
+// The events of one call's mutations share a stream entry per shard, in commit order; a call
+// holds at most 64 mutations, and an entry is cut at 400 events (Lua's unpack limit is near).
+TEST_F(OutboxStoreTest, CommitManySharesAnEntryPerShardInCommitOrder) {
+  std::vector<Mutation> ms;
+  std::vector<std::string> expected;
+  for (int i = 0; i < 100; ++i) {
+    std::string aggregate = "agg-" + std::to_string(i % 5);
+    Mutation& m = ms.emplace_back(aggregate);
+    m.Do("INCR", "count");
+    for (int e = 0; e < 7; ++e) {
+      std::string id = std::to_string(i) + "." + std::to_string(e);
+      m.Emit(OutboxEvent{"warroom.probe.v1", aggregate, "outbox_probe", id, "payload-" + id});
+      expected.push_back(id);
+    }
+  }
+  std::vector<const Mutation*> batch;
+  for (const auto& m : ms) batch.push_back(&m);
+  auto results = store_.CommitMany(batch);
+  ASSERT_EQ(results.size(), 100u);
+  for (const auto& r : results) ASSERT_TRUE(r.ok() && r->applied());
+  EXPECT_EQ(redis_.Command({"GET", "count"})->str, "100");
+  // Two calls (64 and 36 mutations) over two shards: at least two entries a call, more where a
+  // shard's share of 64 x 7 events passes 400.
+  EXPECT_GE(*store_.Depth(), 4);
+  EXPECT_LE(*store_.Depth(), 6);
+  // Each aggregate's events in the order committed.
+  for (int a = 0; a < 5; ++a) {
+    std::string aggregate = "agg-" + std::to_string(a);
+    std::vector<std::string> want;
+    for (const auto& id : expected) {
+      if (std::stoi(id) % 5 == a) want.push_back(id);
+    }
+    EXPECT_EQ(EventIds(aggregate), want) << aggregate;
+  }
+}
+
+// A command that fails (here on a key of the wrong type) fails its own mutation; the others in
+// the same call apply with their events, which are appended even so.
+TEST_F(OutboxStoreTest, AFailedCommandFailsOnlyItsMutation) {
+  ASSERT_TRUE(redis_.Command({"SET", "a-string", "x"}).ok());
+  Mutation a("a"), b("b"), c("c");
+  a.Do("INCR", "a:count").Emit(Event("ea"));
+  b.Do("HSET", "a-string", {"f", "1"}).Emit(Event("eb"));
+  c.Do("INCR", "c:count").Emit(Event("ec"));
+  auto results = store_.CommitMany({&a, &b, &c});
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_TRUE(results[0].ok() && results[0]->applied());
+  EXPECT_EQ(results[1].status().code(), StatusCode::kInternal);
+  EXPECT_NE(results[1].status().message().find("WRONGTYPE"), std::string::npos) << results[1].status().ToString();
+  EXPECT_TRUE(results[2].ok() && results[2]->applied());
+  EXPECT_EQ(EventIds(), (std::vector<std::string>{"ea", "ec"}));
 }
 
 TEST_F(OutboxStoreTest, CreateOnceSetsItsKeyOrStopsTheCommitAsADuplicate) {

@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <stop_token>
 #include <string>
 #include <string_view>
@@ -75,9 +76,6 @@ class Mutation {
     std::vector<Op> ops;
     std::vector<OutboxEvent> events;
   };
-  // The commit script's KEYS and ARGV for this mutation (the layout is beside the script).
-  RedisClient::ScriptCall ToScriptCall(const std::string& outbox_key) const;
-
   std::string aggregate_id_;
   Parts parts_;
 };
@@ -98,20 +96,24 @@ class OutboxStore {
   // Applies the mutation atomically. UNAVAILABLE when Redis is down (nothing applied).
   StatusOr<CommitResult> Commit(const Mutation& mutation);
   // Applies each mutation atomically, all in one round trip; one result per mutation, in order.
-  // Each stands alone: a guard that stops one does not stop the others.
+  // Each stands alone: a guard that stops one does not stop the others. Their events share one
+  // outbox entry per shard for each script call (of up to 64 mutations).
   std::vector<StatusOr<CommitResult>> CommitMany(const std::vector<const Mutation*>& mutations);
 
   const std::string& service() const { return service_; }
   int shards() const { return shards_; }
   std::string StreamKey(int shard) const;
   int ShardOf(std::string_view aggregate_id) const;
-  // Stream entries waiting in every shard: one a commit, holding all of its events.
+  // Stream entries waiting in every shard (an entry holds the events of one or more commits).
   StatusOr<int64_t> Depth();
 
   // Called after each applied commit (the in-process relay wakes on it).
   void SetCommitListener(std::function<void()> listener) { listener_ = std::move(listener); }
 
  private:
+  // The commit script's KEYS and ARGV for these mutations (the layout is beside the script).
+  RedisClient::ScriptCall ToScriptCall(std::span<const Mutation* const> mutations) const;
+
   RedisClient& redis_;
   std::string service_;
   int shards_;
@@ -123,7 +125,7 @@ struct RelayOptions {
   // Identifies this relay for the per-shard lease: a restart with the same id takes over at once,
   // another replica waits for the lease to lapse.
   std::string instance_id;
-  int batch = 500;
+  int batch = 500;  // events to read from a shard at a time (whole entries: about)
   int max_in_flight = 20000;
   std::chrono::milliseconds lease_ttl{6000};
   std::chrono::milliseconds idle_wait{50};
@@ -171,6 +173,7 @@ class OutboxRelay {
   std::vector<bool> leased_;
   std::vector<std::string> cursor_;  // last entry id produced, per shard
   std::vector<int> in_flight_;
+  std::vector<int> entry_events_;  // events an entry held on average at the last read, per shard
   std::vector<bool> rewind_;  // a delivery failed: read the shard again from its start
   std::vector<std::vector<std::string>> delivered_;
   std::unordered_map<uint64_t, Pending> pending_;

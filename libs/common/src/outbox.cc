@@ -19,24 +19,29 @@ namespace {
 // its own) and: guard count, then (kind, key index, x, y) per guard: kind 'a' (key absent), 'f'
 // (field x equals y) or 'n' (SET key x NX, EX y unless y is empty; the keys a mutation created
 // are deleted again if a later guard of it stops it); op count, then (argc, command, key index,
-// args...) per op; event count and, when there are events, the outbox key index, then (topic,
-// key, type, event id, value) per event. Returns one reply per mutation: 1 when applied,
-// {'duplicate', i} or {'conflict', i, actual} when guard i stopped it, {'error', message} when
-// a command failed (Redis does not undo the commands before it).
-// The events of all the call's mutations are appended at the end, one stream entry per outbox
-// shard (fields t k y i v again for each event, in commit order): one XADD a shard instead of
-// one a commit, and the relay reads and deletes one entry for them all. A mutation that stops or
-// fails adds none. ARGV is read by position rather than through a closure, and commands of up to
-// four arguments after the key (most of them: ZADD, ZREM, SET, HSET of one field) are called
-// directly instead of through a table and unpack (PERFORMANCE.md).
+// args...) per op; append count, then (stream key index, max length or '', field count,
+// fields...) per append (a commit's events are one append to its outbox shard, fields t k y i v
+// for each event). Returns one reply per mutation: 1 when applied, {'duplicate', i} or
+// {'conflict', i, actual} when guard i stopped it, {'error', message} when a command failed
+// (Redis does not undo the commands before it).
+// The appends of all the call's mutations are written at the end, one stream entry per stream
+// (in commit order; an entry is cut at 4,000 fields, as unpack's limit is near): one XADD a
+// stream a call instead of one a commit, and the relay reads and deletes one outbox entry for
+// them all. A mutation that stops or fails appends nothing. ARGV is read by position rather than
+// through a closure, and commands of up to four arguments after the key (most of them: ZADD,
+// ZREM, SET, HSET of one field) are called directly instead of through a table and unpack
+// (PERFORMANCE.md).
 constexpr char kCommitScript[] = R"lua(
 local A, K = ARGV, KEYS
 local call = redis.call
-local outboxes, order = {}, {}  -- per outbox key index: its pending fields; first-seen order
+local streams, order = {}, {}  -- per stream key index: its pending fields and cap; first-seen order
 local function flush(ix)
-  local fields = outboxes[ix]
-  if #fields > 0 then call('XADD', K[tonumber(ix)], '*', unpack(fields)) end
-  outboxes[ix] = {}
+  local s = streams[ix]
+  if #s.fields > 0 then
+    if s.cap == '' then call('XADD', K[tonumber(ix)], '*', unpack(s.fields))
+    else call('XADD', K[tonumber(ix)], 'MAXLEN', '~', s.cap, '*', unpack(s.fields)) end
+  end
+  s.fields = {}
 end
 local function apply(pos)
   local guards = tonumber(A[pos]); pos = pos + 1
@@ -79,24 +84,21 @@ local function apply(pos)
     end
     pos = p + n
   end
-  local events = tonumber(A[pos])
-  if events > 0 then
-    local ix = A[pos + 1]
-    pos = pos + 2
-    local fields = outboxes[ix]
-    if fields == nil then
-      fields = {}
-      outboxes[ix] = fields
+  local appends = tonumber(A[pos]); pos = pos + 1
+  for i = 1, appends do
+    local ix, n = A[pos], tonumber(A[pos + 2])
+    local s = streams[ix]
+    if s == nil then
+      s = {fields = {}, cap = A[pos + 1]}
+      streams[ix] = s
       order[#order + 1] = ix
     end
+    pos = pos + 3
+    local fields = s.fields
     local f = #fields
-    for i = 1, events do
-      fields[f + 1], fields[f + 2], fields[f + 3], fields[f + 4], fields[f + 5] = 't', A[pos], 'k', A[pos + 1], 'y'
-      fields[f + 6], fields[f + 7], fields[f + 8], fields[f + 9], fields[f + 10] = A[pos + 2], 'i', A[pos + 3], 'v', A[pos + 4]
-      f = f + 10
-      pos = pos + 5
-    end
-    if f >= 4000 then flush(ix) end  -- unpack's limit is about 8,000 values
+    for j = 1, n do fields[f + j] = A[pos + j - 1] end
+    pos = pos + n
+    if f + n >= 4000 then flush(ix) end
   end
   return 1
 end
@@ -162,6 +164,11 @@ Mutation& Mutation::RequireField(std::string key, std::string field, std::string
 
 Mutation& Mutation::Do(std::string command, std::string key, std::vector<std::string> args) {
   parts_.ops.push_back({std::move(command), std::move(key), std::move(args)});
+  return *this;
+}
+
+Mutation& Mutation::Append(std::string stream, std::vector<std::string> fields, int64_t max_length) {
+  parts_.appends.push_back({std::move(stream), std::move(fields), max_length});
   return *this;
 }
 
@@ -243,15 +250,24 @@ RedisClient::ScriptCall OutboxStore::ToScriptCall(std::span<const Mutation* cons
       args.push_back(keys.IndexOf(op.key));
       args.insert(args.end(), op.args.begin(), op.args.end());
     }
-    args.push_back(std::to_string(m.events.size()));
+    args.push_back(std::to_string(m.appends.size() + (m.events.empty() ? 0 : 1)));
+    for (const auto& a : m.appends) {
+      args.push_back(keys.IndexOf(a.stream));
+      args.push_back(a.max_length > 0 ? std::to_string(a.max_length) : std::string());
+      args.push_back(std::to_string(a.fields.size()));
+      args.insert(args.end(), a.fields.begin(), a.fields.end());
+    }
     if (!m.events.empty()) {
       args.push_back(keys.IndexOf(StreamKey(ShardOf(mutation->aggregate_id_))));
+      args.emplace_back();
+      args.push_back(std::to_string(10 * m.events.size()));
       for (const auto& e : m.events) {
-        args.push_back(e.topic);
-        args.push_back(e.key);
-        args.push_back(e.type);
-        args.push_back(e.event_id);
-        args.push_back(e.value);
+        const std::pair<const char*, const std::string*> fields[] = {
+            {"t", &e.topic}, {"k", &e.key}, {"y", &e.type}, {"i", &e.event_id}, {"v", &e.value}};
+        for (const auto& [name, value] : fields) {
+          args.push_back(name);
+          args.push_back(*value);
+        }
       }
     }
     args[length_at] = std::to_string(args.size() - length_at - 1);

@@ -169,6 +169,28 @@ TEST_F(OutboxStoreTest, CommitManySharesAnEntryPerShardInCommitOrder) {
   }
 }
 
+// Appends to a stream share one entry among the mutations of a call, in commit order; a mutation
+// that stops appends nothing; a cap trims the stream to about that many entries.
+TEST_F(OutboxStoreTest, AppendsShareAnEntryAndAStoppedMutationAppendsNothing) {
+  ASSERT_TRUE(redis_.Command({"SET", "taken", "1"}).ok());
+  Mutation a("a"), b("b"), c("c");
+  a.Append("changes", {"cn", "A", "y", "made"}, 50);
+  b.RequireAbsent("taken").Append("changes", {"cn", "B", "y", "made"}, 50);
+  c.Append("changes", {"cn", "C", "y", "made"}, 50).Append("other", {"x", "1"});
+  auto results = store_.CommitMany({&a, &b, &c});
+  ASSERT_TRUE(results[0]->applied() && results[2]->applied());
+  EXPECT_EQ(results[1]->outcome, CommitResult::Outcome::kDuplicate);
+  auto entries = redis_.Command({"XRANGE", "changes", "-", "+"});
+  ASSERT_EQ(entries->elements.size(), 1u);
+  std::vector<std::string> fields;
+  for (const auto& f : entries->elements[0].elements[1].elements) fields.push_back(f.str);
+  EXPECT_EQ(fields, (std::vector<std::string>{"cn", "A", "y", "made", "cn", "C", "y", "made"}));
+  EXPECT_EQ(redis_.Command({"XLEN", "other"})->integer, 1);
+  EXPECT_EQ(*store_.Depth(), 0);  // no events
+  for (int i = 0; i < 500; ++i) ASSERT_TRUE(store_.Commit(Mutation("a").Append("changes", {"n", "1"}, 50)).ok());
+  EXPECT_LT(redis_.Command({"XLEN", "changes"})->integer, 200);  // about 50: trimmed a node at a time
+}
+
 // A command that fails (here on a key of the wrong type) fails its own mutation; the others in
 // the same call apply with their events, which are appended even so.
 TEST_F(OutboxStoreTest, AFailedCommandFailsOnlyItsMutation) {

@@ -221,9 +221,10 @@ void CaseStore::WriteCase(const v1::Case& c, Mutation& m, std::string_view chang
 }
 
 void CaseStore::AppendChange(const v1::Case& c, Mutation& m, std::string_view change) {
-  m.Do("XADD", keys::kChanges,
-       {"MAXLEN", "~", "100000", "*", "cn", c.case_number(), "w", c.place().ward_code(), "m",
-        c.place().municipality_code(), "y", std::string(change)});
+  m.Append(keys::kChanges,
+           {"cn", c.case_number(), "w", c.place().ward_code(), "m", c.place().municipality_code(), "y",
+            std::string(change)},
+           kChangeStreamEntries);
 }
 
 }  // namespace warroom::intake

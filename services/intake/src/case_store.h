@@ -32,8 +32,11 @@ std::string IndexPlaceStatus(std::string_view municipality, v1::CaseStatus statu
 std::vector<v1::CaseStatus> AllStatuses();
 std::string OpenByWard(std::string_view ward, v1::Category category);  // zset by reported ms
 std::string OpenByPosition(v1::Category category);                     // geo set
+// The change stream WatchCases reads: an entry holds the changes of the commits made together
+// (fields cn w m y again for each), and the stream keeps about this many entries.
 inline constexpr char kChanges[] = "intake:changes";
 }  // namespace keys
+inline constexpr int64_t kChangeStreamEntries = 100000;
 
 // A case with its routing/escalation view merged in.
 struct LoadedCase {

@@ -214,7 +214,7 @@ grpc::Status IntakeGrpcService::WatchCases(grpc::ServerContext* ctx,
   for (bool more = true; more && !ctx->IsCancelled();) {
     auto batch = hub_.ReadAfter(last, kCatchUpBatch);
     if (!batch.ok()) return go_on(StatusCode::kUnavailable, batch.status().message());
-    more = batch->size() == kCatchUpBatch;
+    more = !batch->empty();
     for (const auto& ref : *batch) {
       if (auto end = deliver(ref)) return *end;
     }

@@ -8,18 +8,26 @@
 namespace warroom::intake {
 
 std::optional<ChangeId> ChangeId::Parse(std::string_view text) {
-  auto dash = text.find('-');
-  if (dash == std::string_view::npos || dash == 0 || dash + 1 == text.size()) return std::nullopt;
-  ChangeId id;
   auto number = [](std::string_view part, uint64_t& out) {
     auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), out);
-    return ec == std::errc() && end == part.data() + part.size();
+    return !part.empty() && ec == std::errc() && end == part.data() + part.size();
   };
+  ChangeId id;
+  if (auto dot = text.find('.'); dot != std::string_view::npos) {
+    if (!number(text.substr(dot + 1), id.index)) return std::nullopt;
+    text = text.substr(0, dot);
+  }
+  auto dash = text.find('-');
+  if (dash == std::string_view::npos) return std::nullopt;
   if (!number(text.substr(0, dash), id.ms) || !number(text.substr(dash + 1), id.seq)) return std::nullopt;
   return id;
 }
 
-std::string ChangeId::ToString() const { return std::to_string(ms) + "-" + std::to_string(seq); }
+std::string ChangeId::EntryId() const { return std::to_string(ms) + "-" + std::to_string(seq); }
+
+std::string ChangeId::ToString() const {
+  return index == 0 ? EntryId() : EntryId() + "." + std::to_string(index);
+}
 
 WatchSubscription::Wait WatchSubscription::Next(CaseChangeRef& out, std::chrono::milliseconds timeout) {
   std::unique_lock lock(mu_);
@@ -50,21 +58,27 @@ void WatchSubscription::Push(CaseChangeRef change) {
 
 namespace {
 
-// One change stream entry: [id, [field, value, ...]].
-std::optional<CaseChangeRef> ParseEntry(const RedisReply& entry) {
-  if (entry.elements.size() != 2) return std::nullopt;
+// One change stream entry, [id, [field, value, ...]]: its changes (fields cn w m y for each),
+// added to out.
+void ParseEntry(const RedisReply& entry, std::vector<CaseChangeRef>& out) {
+  if (entry.elements.size() != 2) return;
   auto id = ChangeId::Parse(entry.elements[0].str);
-  if (!id) return std::nullopt;
-  CaseChangeRef ref;
-  ref.id = *id;
+  if (!id || id->index != 0) return;
+  const size_t first = out.size();
   const auto& f = entry.elements[1].elements;
   for (size_t i = 0; i + 1 < f.size(); i += 2) {
-    if (f[i].str == "cn") ref.case_number = f[i + 1].str;
-    else if (f[i].str == "w") ref.ward = f[i + 1].str;
-    else if (f[i].str == "m") ref.municipality = f[i + 1].str;
-    else if (f[i].str == "y") ref.change = f[i + 1].str;
+    const std::string& name = f[i].str;
+    if (name == "cn") {
+      CaseChangeRef& ref = out.emplace_back();
+      ref.id = *id;
+      ref.id.index = out.size() - 1 - first;
+      ref.case_number = f[i + 1].str;
+    }
+    if (out.size() == first) continue;  // fields before the first change's number
+    if (name == "w") out.back().ward = f[i + 1].str;
+    else if (name == "m") out.back().municipality = f[i + 1].str;
+    else if (name == "y") out.back().change = f[i + 1].str;
   }
-  return ref;
 }
 
 }  // namespace
@@ -85,7 +99,7 @@ std::shared_ptr<WatchSubscription> WatchHub::Subscribe(std::string ward, std::st
   // spell starts it at the stream's newest entry now, so that no change after this call is missed.
   std::string start = "$";  // Redis unreachable: from whatever comes next
   if (idle) {
-    if (auto newest = Newest(); newest.ok()) start = newest->ToString();
+    if (auto newest = Newest(); newest.ok()) start = newest->EntryId();
   }
   {
     std::lock_guard lock(mu_);
@@ -124,12 +138,14 @@ void WatchHub::Run(std::stop_token stop) {
         if (auto s = w.lock()) live.push_back(std::move(s));
       }
     }
+    std::vector<CaseChangeRef> changes;
     for (const auto& entry : reply->elements[0].elements[1].elements) {
       if (entry.elements.size() == 2) last = entry.elements[0].str;
-      auto ref = ParseEntry(entry);
-      if (!ref) continue;
+      ParseEntry(entry, changes);
+    }
+    for (const auto& ref : changes) {
       for (auto& s : live) {
-        if (s->Matches(ref->ward, ref->municipality)) s->Push(*ref);
+        if (s->Matches(ref.ward, ref.municipality)) s->Push(ref);
       }
     }
   }
@@ -156,11 +172,14 @@ Status WatchHub::CheckResumable(const ChangeId& after) {
     if (name == "last-generated-id") newest = ChangeId::Parse(value.str);
     if (name == "first-entry" && value.elements.size() == 2) oldest = ChangeId::Parse(value.elements[0].str);
   }
-  if (!newest || after > *newest) return gone("it is newer than every change held");
-  if (after == *newest) return Status::Ok();
+  // Entries are compared, not the changes within them (an entry is kept or trimmed whole).
+  ChangeId entry = after;
+  entry.index = 0;
+  if (!newest || entry > *newest) return gone("it is newer than every change held");
+  if (entry == *newest) return Status::Ok();
   // The stream is trimmed from its oldest end: if `after` is older than the oldest entry held,
   // changes after it may have gone with it.
-  if (!oldest || after < *oldest) return gone("the stream keeps only the newest changes");
+  if (!oldest || entry < *oldest) return gone("the stream keeps only the newest changes");
   return Status::Ok();
 }
 
@@ -168,20 +187,20 @@ StatusOr<ChangeId> WatchHub::Newest() {
   auto newest = reads_.Command({"XREVRANGE", keys::kChanges, "+", "-", "COUNT", "1"});
   if (!newest.ok()) return newest.status();
   if (newest->elements.empty()) return ChangeId{};
-  auto id = ChangeId::Parse(newest->elements[0].elements.empty() ? "" : newest->elements[0].elements[0].str);
-  if (!id) return InternalError("the change stream's newest entry has no id");
-  return *id;
+  std::vector<CaseChangeRef> changes;
+  ParseEntry(newest->elements[0], changes);
+  if (changes.empty()) return InternalError("the change stream's newest entry holds no change");
+  return changes.back().id;  // the entry's last change
 }
 
 StatusOr<std::vector<CaseChangeRef>> WatchHub::ReadAfter(const ChangeId& after, size_t count) {
-  auto reply = reads_.Command({"XRANGE", keys::kChanges, "(" + after.ToString(), "+", "COUNT",
-                               std::to_string(count)});
+  // From after's own entry, whose later changes may not have been read yet.
+  auto reply = reads_.Command({"XRANGE", keys::kChanges, after.EntryId(), "+", "COUNT", std::to_string(count + 1)});
   if (!reply.ok()) return reply.status();
-  std::vector<CaseChangeRef> out;
-  for (const auto& entry : reply->elements) {
-    if (auto ref = ParseEntry(entry)) out.push_back(std::move(*ref));
-  }
-  return out;
+  std::vector<CaseChangeRef> changes;
+  for (const auto& entry : reply->elements) ParseEntry(entry, changes);
+  std::erase_if(changes, [&](const CaseChangeRef& c) { return c.id <= after; });
+  return changes;
 }
 
 }  // namespace warroom::intake

@@ -1,7 +1,8 @@
 // Fans intake's change stream (a Redis stream written in the same script as each change, so
 // every replica sees every change) out to WatchCases subscribers filtered by ward or municipality.
-// Each change carries its stream entry id, which a client gives back to resume after it: the
-// stream keeps the newest ~100,000 changes, so a watcher that reconnects within that misses none.
+// Each change carries its place in the stream, which a client gives back to resume after it: the
+// stream keeps the newest ~100,000 entries (each of one or more changes committed together), so a
+// watcher that reconnects within that misses none.
 #pragma once
 
 #include <chrono>
@@ -20,12 +21,16 @@
 
 namespace warroom::intake {
 
-// A change stream entry id ("<ms>-<seq>"), ordered as Redis orders them.
+// A change's place in the change stream: its entry's id ("<ms>-<seq>", ordered as Redis orders
+// them) and its place within the entry, which holds the changes committed together. Written
+// "<ms>-<seq>" for an entry's first change and "<ms>-<seq>.<index>" for the others.
 struct ChangeId {
   uint64_t ms = 0;
   uint64_t seq = 0;
+  uint64_t index = 0;
   static std::optional<ChangeId> Parse(std::string_view text);
   std::string ToString() const;
+  std::string EntryId() const;  // "<ms>-<seq>", as Redis writes it
   auto operator<=>(const ChangeId&) const = default;
 };
 
@@ -76,7 +81,8 @@ class WatchHub {
   Status CheckResumable(const ChangeId& after);
   // The newest change's id (0-0 when there is none): where a watch starting now begins.
   StatusOr<ChangeId> Newest();
-  // Up to count changes after `after`, oldest first.
+  // The changes after `after` in up to count entries, oldest first (more than count changes where
+  // an entry holds several).
   StatusOr<std::vector<CaseChangeRef>> ReadAfter(const ChangeId& after, size_t count);
 
  private:

@@ -31,6 +31,19 @@ class WatchHubTest : public ::testing::Test {
     EXPECT_TRUE(id.ok());
     return id.ok() ? ChangeId::Parse(id->str).value_or(ChangeId{}) : ChangeId{};
   }
+  // Appends changes committed together: one entry holding them all, as the commit script writes.
+  ChangeId Changes(const std::vector<std::pair<std::string, std::string>>& case_and_ward) {
+    RedisArgs xadd = {"XADD", keys::kChanges, "*"};
+    for (const auto& [cn, ward] : case_and_ward) {
+      for (const std::string& f : {std::string("cn"), cn, std::string("w"), ward, std::string("m"),
+                                   std::string("JHB"), std::string("y"), std::string("case_reported")}) {
+        xadd.push_back(f);
+      }
+    }
+    auto id = redis_.Command(xadd);
+    EXPECT_TRUE(id.ok());
+    return id.ok() ? ChangeId::Parse(id->str).value_or(ChangeId{}) : ChangeId{};
+  }
   int64_t Reads() {
     auto stats = redis_.Command({"INFO", "commandstats"});
     auto at = stats->str.find("cmdstat_xread:calls=");
@@ -90,9 +103,47 @@ TEST(ChangeIdTest, ParsesAndOrdersAsRedisDoes) {
   EXPECT_EQ(ChangeId::Parse("1732857600000-12")->ToString(), "1732857600000-12");
   EXPECT_LT(*ChangeId::Parse("9-5"), *ChangeId::Parse("10-0"));  // by number, not by text
   EXPECT_LT(*ChangeId::Parse("10-2"), *ChangeId::Parse("10-10"));
-  for (const char* bad : {"", "-", "12", "12-", "-3", "a-1", "1-b", "1-2-3", "1 -2", "99999999999999999999-0"}) {
+  // A change after an entry's first is written with its place in the entry.
+  EXPECT_EQ(ChangeId::Parse("1732857600000-12.3"), (ChangeId{1732857600000, 12, 3}));
+  EXPECT_EQ((ChangeId{5, 1, 3}).ToString(), "5-1.3");
+  EXPECT_EQ((ChangeId{5, 1, 3}).EntryId(), "5-1");
+  EXPECT_LT(*ChangeId::Parse("10-2"), *ChangeId::Parse("10-2.1"));
+  EXPECT_LT(*ChangeId::Parse("10-2.9"), *ChangeId::Parse("10-3"));
+  for (const char* bad : {"", "-", "12", "12-", "-3", "a-1", "1-b", "1-2-3", "1 -2", "99999999999999999999-0",
+                          "1-2.", "1-2.x", ".1", "1.2", "1-2.3.4"}) {
     EXPECT_FALSE(ChangeId::Parse(bad).has_value()) << bad;
   }
+}
+
+// Changes committed together share an entry: each is delivered on its own, with its place in the
+// entry, and a watch resumes after any of them.
+TEST_F(WatchHubTest, ChangesSharingAnEntryAreDeliveredAndResumedOneByOne) {
+  auto sub = hub_.Subscribe("79800001", "");
+  ChangeId entry = Changes({{"GP26-0000001-4", "79800001"}, {"GP26-0000002-3", "79800002"},
+                            {"GP26-0000003-2", "79800001"}});
+  CaseChangeRef ref;
+  ASSERT_EQ(sub->Next(ref, std::chrono::seconds(5)), WatchSubscription::Wait::kChange);
+  EXPECT_EQ(ref.case_number, "GP26-0000001-4");
+  EXPECT_EQ(ref.id, entry);
+  ASSERT_EQ(sub->Next(ref, std::chrono::seconds(5)), WatchSubscription::Wait::kChange);
+  EXPECT_EQ(ref.case_number, "GP26-0000003-2");  // the other ward's change passed over
+  EXPECT_EQ(ref.ward, "79800001");
+  EXPECT_EQ(ref.id, (ChangeId{entry.ms, entry.seq, 2}));
+  EXPECT_EQ(ref.id.ToString(), entry.ToString() + ".2");
+
+  EXPECT_EQ(*hub_.Newest(), (ChangeId{entry.ms, entry.seq, 2}));  // the entry's last change
+  auto after_first = hub_.ReadAfter(entry, 10);
+  ASSERT_TRUE(after_first.ok());
+  ASSERT_EQ(after_first->size(), 2u);
+  EXPECT_EQ((*after_first)[0].case_number, "GP26-0000002-3");
+  EXPECT_EQ((*after_first)[0].id.index, 1u);
+  EXPECT_TRUE(hub_.ReadAfter(ChangeId{entry.ms, entry.seq, 2}, 10)->empty());
+  ChangeId next = Change("GP26-0000004-1", "79800001");
+  auto after_last = hub_.ReadAfter(ChangeId{entry.ms, entry.seq, 2}, 1);
+  ASSERT_EQ(after_last->size(), 1u);
+  EXPECT_EQ((*after_last)[0].id, next);
+  EXPECT_TRUE(hub_.CheckResumable(ChangeId{entry.ms, entry.seq, 1}).ok());
+  EXPECT_TRUE(hub_.CheckResumable(ChangeId{next.ms, next.seq, 0}).ok());
 }
 
 TEST_F(WatchHubTest, ResumingIsAllowedOnlyWhileEveryLaterChangeIsHeld) {

@@ -52,13 +52,17 @@ class Mutation {
   Mutation& RequireField(std::string key, std::string field, std::string expected);
   // A Redis command whose first argument is its only key, e.g. Do("HSET", k, {"f", "v"}).
   Mutation& Do(std::string command, std::string key, std::vector<std::string> args = {});
+  // Adds fields to the entry the commit appends to a stream (XADD), which the mutations committed
+  // with it in one call share: several commits' fields, in commit order, in one entry. max_length
+  // > 0 trims the stream to about that many entries (MAXLEN ~).
+  Mutation& Append(std::string stream, std::vector<std::string> fields, int64_t max_length = 0);
   Mutation& Emit(OutboxEvent event);
   // Records an applied event id (with a TTL) and refuses to apply the same id twice.
   Mutation& MarkProcessed(std::string_view service, std::string_view event_id,
                           std::chrono::seconds ttl = std::chrono::hours(24 * 14));
 
   const std::string& aggregate_id() const { return aggregate_id_; }
-  bool empty() const { return parts_.ops.empty() && parts_.events.empty(); }
+  bool empty() const { return parts_.ops.empty() && parts_.appends.empty() && parts_.events.empty(); }
 
  private:
   friend class OutboxStore;
@@ -71,9 +75,15 @@ class Mutation {
     std::string command, key;
     std::vector<std::string> args;
   };
+  struct StreamAppend {
+    std::string stream;
+    std::vector<std::string> fields;
+    int64_t max_length;
+  };
   struct Parts {
     std::vector<Guard> guards;
     std::vector<Op> ops;
+    std::vector<StreamAppend> appends;
     std::vector<OutboxEvent> events;
   };
   std::string aggregate_id_;

@@ -332,7 +332,7 @@ OutboxRelay::OutboxRelay(RedisClient& redis, OutboxStore& store, RelayOptions op
       leased_(store.shards(), false),
       cursor_(store.shards(), "-"),
       in_flight_(store.shards(), 0),
-      entry_events_(store.shards(), 1),
+      read_sizers_(store.shards()),
       rewind_(store.shards(), false),
       delivered_(store.shards()),
       entries_(store.shards()) {}
@@ -448,7 +448,7 @@ int OutboxRelay::ReadAndProduce(int shard) {
   std::string start = cursor_[shard] == "-" ? "-" : "(" + cursor_[shard];
   // An entry holds the events of one commit or of several committed together: read about as many
   // entries as hold `batch` events (or the room left), judged by the entries read last.
-  int count = std::max(1, std::min(room, options_.batch) / entry_events_[shard]);
+  int count = read_sizers_[shard].Entries(std::min(room, options_.batch));
   auto reply = redis_.Command({"XRANGE", store_.StreamKey(shard), start, "+", "COUNT", std::to_string(count)});
   if (!reply.ok()) return 0;
   int produced = 0;
@@ -497,7 +497,7 @@ int OutboxRelay::ReadAndProduce(int shard) {
     ++produced;
     events_read += events.size();
   }
-  if (produced > 0) entry_events_[shard] = static_cast<int>((events_read + produced - 1) / produced);
+  read_sizers_[shard].Read(produced, events_read);
   return produced;
 }
 

@@ -139,5 +139,21 @@ TEST(RedisClientTest, DownServerGivesUnavailableAndClientReconnectsWhenBack) {
   EXPECT_EQ(redis.Command({"GET", "durable"})->str, "1");
 }
 
+// Entries of several items each are read in fewer entries; a first read, or one that found
+// nothing, asks as if an entry held one.
+TEST(StreamReadSizerTest, AsksForAboutTheWantedItemsJudgedByTheLastRead) {
+  StreamReadSizer sizer;
+  EXPECT_EQ(sizer.Entries(500), 500);
+  sizer.Read(10, 640);  // 64 a entry
+  EXPECT_EQ(sizer.Entries(500), 7);
+  EXPECT_EQ(sizer.Entries(20), 1);  // never none
+  sizer.Read(0, 0);  // nothing read: the estimate stands
+  EXPECT_EQ(sizer.Entries(500), 7);
+  sizer.Read(3, 4);  // 1.3 a entry: rounded up
+  EXPECT_EQ(sizer.Entries(500), 250);
+  sizer.Read(5, 5);
+  EXPECT_EQ(sizer.Entries(500), 500);
+}
+
 }  // namespace
 }  // namespace warroom

@@ -112,6 +112,7 @@ std::shared_ptr<WatchSubscription> WatchHub::Subscribe(std::string ward, std::st
 
 void WatchHub::Run(std::stop_token stop) {
   std::string last;  // the last entry read; empty while nobody watches
+  StreamReadSizer sizer;
   while (!stop.stop_requested()) {
     {
       std::unique_lock lock(mu_);
@@ -123,7 +124,10 @@ void WatchHub::Run(std::stop_token stop) {
       if (last.empty()) last = resume_from_.empty() ? "$" : resume_from_;
       resume_from_.clear();
     }
-    auto reply = blocking_.Command({"XREAD", "COUNT", "500", "BLOCK", "500", "STREAMS", keys::kChanges, last});
+    // About 500 changes a read, however many an entry holds, so that one read does not flood a
+    // watcher's queue.
+    auto reply = blocking_.Command({"XREAD", "COUNT", std::to_string(sizer.Entries(500)), "BLOCK", "500",
+                                    "STREAMS", keys::kChanges, last});
     if (!reply.ok()) {
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
       continue;
@@ -139,10 +143,12 @@ void WatchHub::Run(std::stop_token stop) {
       }
     }
     std::vector<CaseChangeRef> changes;
-    for (const auto& entry : reply->elements[0].elements[1].elements) {
+    const auto& entries = reply->elements[0].elements[1].elements;
+    for (const auto& entry : entries) {
       if (entry.elements.size() == 2) last = entry.elements[0].str;
       ParseEntry(entry, changes);
     }
+    sizer.Read(entries.size(), changes.size());
     for (const auto& ref : changes) {
       for (auto& s : live) {
         if (s->Matches(ref.ward, ref.municipality)) s->Push(ref);

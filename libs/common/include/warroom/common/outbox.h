@@ -183,7 +183,7 @@ class OutboxRelay {
   std::vector<bool> leased_;
   std::vector<std::string> cursor_;  // last entry id produced, per shard
   std::vector<int> in_flight_;
-  std::vector<int> entry_events_;  // events an entry held on average at the last read, per shard
+  std::vector<StreamReadSizer> read_sizers_;  // per shard
   std::vector<bool> rewind_;  // a delivery failed: read the shard again from its start
   std::vector<std::vector<std::string>> delivered_;
   std::unordered_map<uint64_t, Pending> pending_;

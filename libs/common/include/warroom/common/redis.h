@@ -37,6 +37,20 @@ struct RedisScript {
   std::string sha;
 };
 
+// Sizes the reads of a stream whose entries hold several items each (a commit's events, the
+// changes committed together): how many entries to ask for to get about `wanted` items, judged
+// by the entries read last. At least one.
+class StreamReadSizer {
+ public:
+  int Entries(int wanted) const { return wanted / items_per_entry_ > 0 ? wanted / items_per_entry_ : 1; }
+  void Read(size_t entries, size_t items) {
+    if (entries > 0) items_per_entry_ = static_cast<int>(items > entries ? (items + entries - 1) / entries : 1);
+  }
+
+ private:
+  int items_per_entry_ = 1;
+};
+
 class RedisClient {
  public:
   explicit RedisClient(RedisConfig config);

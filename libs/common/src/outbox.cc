@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <optional>
 
 #include "warroom/common/log.h"
 #include "warroom/common/metrics.h"
@@ -182,6 +183,19 @@ Mutation& Mutation::MarkProcessed(std::string_view service, std::string_view eve
   return CreateOnce(std::string(service) + ":processed:" + std::string(event_id), "1", ttl);
 }
 
+std::vector<std::span<const RedisReply>> AppendedRecords(const std::vector<RedisReply>& fields,
+                                                         std::string_view first) {
+  std::vector<std::span<const RedisReply>> records;
+  std::optional<size_t> begun;  // where the record being read began
+  for (size_t i = 0; i + 1 < fields.size(); i += 2) {
+    if (fields[i].str != first) continue;
+    if (begun) records.emplace_back(fields.data() + *begun, i - *begun);
+    begun = i;
+  }
+  if (begun) records.emplace_back(fields.data() + *begun, fields.size() - *begun);
+  return records;
+}
+
 // ---------------------------------------------------------------------------------- store
 
 OutboxStore::OutboxStore(RedisClient& redis, std::string service, int shards)
@@ -259,7 +273,7 @@ RedisClient::ScriptCall OutboxStore::ToScriptCall(std::span<const Mutation* cons
     }
     if (!m.events.empty()) {
       args.push_back(keys.IndexOf(StreamKey(ShardOf(mutation->aggregate_id_))));
-      args.emplace_back();
+      args.emplace_back();  // no cap: the relay deletes what it delivered
       args.push_back(std::to_string(10 * m.events.size()));
       for (const auto& e : m.events) {
         const std::pair<const char*, const std::string*> fields[] = {
@@ -281,28 +295,29 @@ StatusOr<CommitResult> OutboxStore::Commit(const Mutation& m) {
 
 std::vector<StatusOr<CommitResult>> OutboxStore::CommitMany(const std::vector<const Mutation*>& ms) {
   std::span<const Mutation* const> all(ms);
-  std::vector<RedisClient::ScriptCall> calls;
-  calls.reserve((ms.size() + kMutationsPerCall - 1) / kMutationsPerCall);
+  std::vector<std::span<const Mutation* const>> chunks;  // one a script call
   for (size_t first = 0; first < ms.size(); first += kMutationsPerCall) {
-    calls.push_back(ToScriptCall(all.subspan(first, std::min(kMutationsPerCall, ms.size() - first))));
+    chunks.push_back(all.subspan(first, std::min(kMutationsPerCall, ms.size() - first)));
   }
+  std::vector<RedisClient::ScriptCall> calls;
+  calls.reserve(chunks.size());
+  for (const auto& chunk : chunks) calls.push_back(ToScriptCall(chunk));
   auto replies = redis_.EvalMany(script_, std::move(calls));
   std::vector<StatusOr<CommitResult>> results;
   results.reserve(ms.size());
   bool woke = false;
-  for (size_t first = 0; first < ms.size(); first += kMutationsPerCall) {
-    const size_t count = std::min(kMutationsPerCall, ms.size() - first);
-    const RedisReply* reply = replies.ok() ? &(*replies)[first / kMutationsPerCall] : nullptr;
-    for (size_t k = 0; k < count; ++k) {
+  for (size_t c = 0; c < chunks.size(); ++c) {
+    const RedisReply* reply = replies.ok() ? &(*replies)[c] : nullptr;
+    for (size_t k = 0; k < chunks[c].size(); ++k) {
       if (reply == nullptr) {
         results.push_back(replies.status());
       } else if (reply->is_error()) {
         results.push_back(InternalError("outbox commit: " + reply->str));
-      } else if (reply->type != RedisReply::Type::kArray || reply->elements.size() != count) {
+      } else if (reply->type != RedisReply::Type::kArray || reply->elements.size() != chunks[c].size()) {
         results.push_back(InternalError("outbox commit: unexpected script reply"));
       } else {
         results.push_back(ParseCommitReply(reply->elements[k]));
-        if (results.back().ok() && results.back()->applied() && !ms[first + k]->parts_.events.empty()) {
+        if (results.back().ok() && results.back()->applied() && !chunks[c][k]->parts_.events.empty()) {
           woke = true;
         }
       }
@@ -456,21 +471,22 @@ int OutboxRelay::ReadAndProduce(int shard) {
   for (const auto& entry : reply->elements) {
     if (entry.elements.size() != 2) continue;
     const std::string& id = entry.elements[0].str;
-    // Fields t k y i v, once for each event of the commit.
+    // Fields t k y i v for each event of the commits in the entry.
     struct Fields {
       std::string_view topic, key, type, event_id, value;
     };
     std::vector<Fields> events;
-    const auto& fields = entry.elements[1].elements;
-    for (size_t i = 0; i + 1 < fields.size(); i += 2) {
-      std::string_view f = fields[i].str;
-      std::string_view v = fields[i + 1].str;
-      if (f == "t") events.emplace_back().topic = v;
-      if (events.empty()) continue;
-      if (f == "k") events.back().key = v;
-      else if (f == "y") events.back().type = v;
-      else if (f == "i") events.back().event_id = v;
-      else if (f == "v") events.back().value = v;
+    for (auto record : AppendedRecords(entry.elements[1].elements, "t")) {
+      Fields& e = events.emplace_back();
+      for (size_t i = 0; i + 1 < record.size(); i += 2) {
+        std::string_view f = record[i].str;
+        std::string_view v = record[i + 1].str;
+        if (f == "t") e.topic = v;
+        else if (f == "k") e.key = v;
+        else if (f == "y") e.type = v;
+        else if (f == "i") e.event_id = v;
+        else if (f == "v") e.value = v;
+      }
     }
     if (events.empty()) {
       log::Error("outbox_entry_malformed").Kv("entry", id).Kv("shard", shard);  // kept, skipped

@@ -191,6 +191,25 @@ TEST_F(OutboxStoreTest, AppendsShareAnEntryAndAStoppedMutationAppendsNothing) {
   EXPECT_LT(redis_.Command({"XLEN", "changes"})->integer, 200);  // about 50: trimmed a node at a time
 }
 
+// An entry's fields split into the records the commits appended, each from its first field on;
+// fields before the first record belong to none.
+TEST(AppendedRecordsTest, SplitsAnEntryAtEachRecordsFirstField) {
+  std::vector<RedisReply> fields;
+  for (const char* f : {"x", "0", "t", "a", "k", "1", "t", "b", "t", "c", "v", "3"}) {
+    fields.push_back(RedisReply{RedisReply::Type::kString, f, 0, {}});
+  }
+  auto records = AppendedRecords(fields, "t");
+  ASSERT_EQ(records.size(), 3u);
+  std::vector<std::vector<std::string>> got;
+  for (auto record : records) {
+    auto& r = got.emplace_back();
+    for (const auto& f : record) r.push_back(f.str);
+  }
+  EXPECT_EQ(got, (std::vector<std::vector<std::string>>{{"t", "a", "k", "1"}, {"t", "b"}, {"t", "c", "v", "3"}}));
+  EXPECT_TRUE(AppendedRecords(fields, "none").empty());
+  EXPECT_TRUE(AppendedRecords({}, "t").empty());
+}
+
 // A command that fails (here on a key of the wrong type) fails its own mutation; the others in
 // the same call apply with their events, which are appended even so.
 TEST_F(OutboxStoreTest, AFailedCommandFailsOnlyItsMutation) {

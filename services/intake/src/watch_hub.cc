@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "services/intake/src/case_store.h"
+#include "warroom/common/outbox.h"
 
 namespace warroom::intake {
 
@@ -64,20 +65,19 @@ void ParseEntry(const RedisReply& entry, std::vector<CaseChangeRef>& out) {
   if (entry.elements.size() != 2) return;
   auto id = ChangeId::Parse(entry.elements[0].str);
   if (!id || id->index != 0) return;
-  const size_t first = out.size();
-  const auto& f = entry.elements[1].elements;
-  for (size_t i = 0; i + 1 < f.size(); i += 2) {
-    const std::string& name = f[i].str;
-    if (name == "cn") {
-      CaseChangeRef& ref = out.emplace_back();
-      ref.id = *id;
-      ref.id.index = out.size() - 1 - first;
-      ref.case_number = f[i + 1].str;
+  auto records = AppendedRecords(entry.elements[1].elements, "cn");
+  for (size_t r = 0; r < records.size(); ++r) {
+    CaseChangeRef& ref = out.emplace_back();
+    ref.id = *id;
+    ref.id.index = r;
+    for (size_t i = 0; i + 1 < records[r].size(); i += 2) {
+      const std::string& name = records[r][i].str;
+      const std::string& value = records[r][i + 1].str;
+      if (name == "cn") ref.case_number = value;
+      else if (name == "w") ref.ward = value;
+      else if (name == "m") ref.municipality = value;
+      else if (name == "y") ref.change = value;
     }
-    if (out.size() == first) continue;  // fields before the first change's number
-    if (name == "w") out.back().ward = f[i + 1].str;
-    else if (name == "m") out.back().municipality = f[i + 1].str;
-    else if (name == "y") out.back().change = f[i + 1].str;
   }
 }
 

@@ -90,6 +90,12 @@ class Mutation {
   Parts parts_;
 };
 
+// A stream entry's fields as Mutation::Append writes them for the commits of one call: records of
+// [name, value, ...], each beginning at the field named `first` (fields before the first such
+// belong to no record). The relay reads outbox entries so ("t"), intake's watch hub its changes.
+std::vector<std::span<const RedisReply>> AppendedRecords(const std::vector<RedisReply>& fields,
+                                                         std::string_view first);
+
 struct CommitResult {
   enum class Outcome { kApplied, kDuplicate, kConflict };
   Outcome outcome = Outcome::kApplied;
@@ -135,7 +141,7 @@ struct RelayOptions {
   // Identifies this relay for the per-shard lease: a restart with the same id takes over at once,
   // another replica waits for the lease to lapse.
   std::string instance_id;
-  int batch = 500;  // events to read from a shard at a time (whole entries: about)
+  int batch = 500;  // about this many events read from a shard at a time (in whole entries)
   int max_in_flight = 20000;
   std::chrono::milliseconds lease_ttl{6000};
   std::chrono::milliseconds idle_wait{50};

@@ -2,6 +2,7 @@
 // and Lua scripts loaded once and run by SHA. Any I/O failure comes back as UNAVAILABLE.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -42,9 +43,9 @@ struct RedisScript {
 // by the entries read last. At least one.
 class StreamReadSizer {
  public:
-  int Entries(int wanted) const { return wanted / items_per_entry_ > 0 ? wanted / items_per_entry_ : 1; }
+  int Entries(int wanted) const { return std::max(1, wanted / items_per_entry_); }
   void Read(size_t entries, size_t items) {
-    if (entries > 0) items_per_entry_ = static_cast<int>(items > entries ? (items + entries - 1) / entries : 1);
+    if (entries > 0) items_per_entry_ = static_cast<int>(std::max<size_t>(1, (items + entries - 1) / entries));
   }
 
  private:

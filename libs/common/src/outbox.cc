@@ -128,21 +128,6 @@ end
 return 0
 )lua";
 
-// Gives each distinct key one KEYS slot, so that the script declares every key it touches.
-class KeyTable {
- public:
-  std::string IndexOf(const std::string& key) {
-    auto [it, added] = index_.try_emplace(key, keys_.size() + 1);
-    if (added) keys_.push_back(key);
-    return std::to_string(it->second);
-  }
-  RedisArgs& keys() { return keys_; }
-
- private:
-  std::unordered_map<std::string, size_t> index_;
-  RedisArgs keys_;
-};
-
 }  // namespace
 
 // -------------------------------------------------------------------------------- mutation
@@ -242,51 +227,94 @@ StatusOr<CommitResult> ParseCommitReply(const RedisReply& reply) {
 
 }  // namespace
 
-RedisClient::ScriptCall OutboxStore::ToScriptCall(std::span<const Mutation* const> mutations) const {
-  KeyTable keys;
-  RedisArgs args;
-  args.push_back(std::to_string(mutations.size()));
-  for (const Mutation* mutation : mutations) {
-    const Mutation::Parts& m = mutation->parts_;
-    const size_t length_at = args.size();
-    args.emplace_back();  // the mutation's length, once it is known
-    args.push_back(std::to_string(m.guards.size()));
-    for (const auto& g : m.guards) {
-      args.push_back(std::string(1, g.kind));
-      args.push_back(keys.IndexOf(g.key));
-      args.push_back(g.a);
-      args.push_back(g.b);
-    }
-    args.push_back(std::to_string(m.ops.size()));
-    for (const auto& op : m.ops) {
-      args.push_back(std::to_string(op.args.size() + 2));
-      args.push_back(op.command);
-      args.push_back(keys.IndexOf(op.key));
-      args.insert(args.end(), op.args.begin(), op.args.end());
-    }
-    args.push_back(std::to_string(m.appends.size() + (m.events.empty() ? 0 : 1)));
-    for (const auto& a : m.appends) {
-      args.push_back(keys.IndexOf(a.stream));
-      args.push_back(a.max_length > 0 ? std::to_string(a.max_length) : std::string());
-      args.push_back(std::to_string(a.fields.size()));
-      args.insert(args.end(), a.fields.begin(), a.fields.end());
-    }
-    if (!m.events.empty()) {
-      args.push_back(keys.IndexOf(StreamKey(ShardOf(mutation->aggregate_id_))));
-      args.emplace_back();  // no cap: the relay deletes what it delivered
-      args.push_back(std::to_string(10 * m.events.size()));
-      for (const auto& e : m.events) {
-        const std::pair<const char*, const std::string*> fields[] = {
-            {"t", &e.topic}, {"k", &e.key}, {"y", &e.type}, {"i", &e.event_id}, {"v", &e.value}};
-        for (const auto& [name, value] : fields) {
-          args.push_back(name);
-          args.push_back(*value);
-        }
+// Gives each distinct key one KEYS slot of the call, so that the script declares every key it
+// touches.
+std::string OutboxStore::Commits::KeyIndex(const std::string& key) {
+  auto [it, added] = key_index_.try_emplace(key, call_.keys.size() + 1);
+  if (added) call_.keys.push_back(key);
+  return std::to_string(it->second);
+}
+
+void OutboxStore::Commits::Add(const Mutation& mutation) {
+  RedisArgs& args = call_.args;
+  if (in_call_ == 0) args.emplace_back();  // how many mutations the call holds, once it is known
+  const Mutation::Parts& m = mutation.parts_;
+  const size_t length_at = args.size();
+  args.emplace_back();  // the mutation's length, once it is known
+  args.push_back(std::to_string(m.guards.size()));
+  for (const auto& g : m.guards) {
+    args.push_back(std::string(1, g.kind));
+    args.push_back(KeyIndex(g.key));
+    args.push_back(g.a);
+    args.push_back(g.b);
+  }
+  args.push_back(std::to_string(m.ops.size()));
+  for (const auto& op : m.ops) {
+    args.push_back(std::to_string(op.args.size() + 2));
+    args.push_back(op.command);
+    args.push_back(KeyIndex(op.key));
+    args.insert(args.end(), op.args.begin(), op.args.end());
+  }
+  args.push_back(std::to_string(m.appends.size() + (m.events.empty() ? 0 : 1)));
+  for (const auto& a : m.appends) {
+    args.push_back(KeyIndex(a.stream));
+    args.push_back(a.max_length > 0 ? std::to_string(a.max_length) : std::string());
+    args.push_back(std::to_string(a.fields.size()));
+    args.insert(args.end(), a.fields.begin(), a.fields.end());
+  }
+  if (!m.events.empty()) {
+    args.push_back(KeyIndex(store_.StreamKey(store_.ShardOf(mutation.aggregate_id_))));
+    args.emplace_back();  // no cap: the relay deletes what it delivered
+    args.push_back(std::to_string(10 * m.events.size()));
+    for (const auto& e : m.events) {
+      const std::pair<const char*, const std::string*> fields[] = {
+          {"t", &e.topic}, {"k", &e.key}, {"y", &e.type}, {"i", &e.event_id}, {"v", &e.value}};
+      for (const auto& [name, value] : fields) {
+        args.push_back(name);
+        args.push_back(*value);
       }
     }
-    args[length_at] = std::to_string(args.size() - length_at - 1);
   }
-  return {std::move(keys.keys()), std::move(args)};
+  args[length_at] = std::to_string(args.size() - length_at - 1);
+  emits_.push_back(!m.events.empty());
+  if (++in_call_ == kMutationsPerCall) SendCall();
+}
+
+void OutboxStore::Commits::SendCall() {
+  call_.args.front() = std::to_string(in_call_);
+  pipe_.AddScript(store_.script_, call_);
+  pipe_.Flush();
+  call_sizes_.push_back(in_call_);
+  in_call_ = 0;
+  call_.keys.clear();
+  call_.args.clear();
+  key_index_.clear();
+}
+
+std::vector<StatusOr<CommitResult>> OutboxStore::Commits::Finish() {
+  if (in_call_ > 0) SendCall();
+  std::vector<StatusOr<CommitResult>> results;
+  results.reserve(emits_.size());
+  if (call_sizes_.empty()) return results;
+  auto replies = pipe_.Finish();
+  bool woke = false;
+  for (size_t c = 0; c < call_sizes_.size(); ++c) {
+    const RedisReply* reply = replies.ok() ? &(*replies)[c] : nullptr;
+    for (size_t k = 0; k < call_sizes_[c]; ++k) {
+      if (reply == nullptr) {
+        results.push_back(replies.status());
+      } else if (reply->is_error()) {
+        results.push_back(InternalError("outbox commit: " + reply->str));
+      } else if (reply->type != RedisReply::Type::kArray || reply->elements.size() != call_sizes_[c]) {
+        results.push_back(InternalError("outbox commit: unexpected script reply"));
+      } else {
+        results.push_back(ParseCommitReply(reply->elements[k]));
+        woke = woke || (results.back().ok() && results.back()->applied() && emits_[results.size() - 1]);
+      }
+    }
+  }
+  if (woke && store_.listener_) store_.listener_();
+  return results;
 }
 
 StatusOr<CommitResult> OutboxStore::Commit(const Mutation& m) {
@@ -294,37 +322,9 @@ StatusOr<CommitResult> OutboxStore::Commit(const Mutation& m) {
 }
 
 std::vector<StatusOr<CommitResult>> OutboxStore::CommitMany(const std::vector<const Mutation*>& ms) {
-  std::span<const Mutation* const> all(ms);
-  std::vector<std::span<const Mutation* const>> chunks;  // one a script call
-  for (size_t first = 0; first < ms.size(); first += kMutationsPerCall) {
-    chunks.push_back(all.subspan(first, std::min(kMutationsPerCall, ms.size() - first)));
-  }
-  std::vector<RedisClient::ScriptCall> calls;
-  calls.reserve(chunks.size());
-  for (const auto& chunk : chunks) calls.push_back(ToScriptCall(chunk));
-  auto replies = redis_.EvalMany(script_, std::move(calls));
-  std::vector<StatusOr<CommitResult>> results;
-  results.reserve(ms.size());
-  bool woke = false;
-  for (size_t c = 0; c < chunks.size(); ++c) {
-    const RedisReply* reply = replies.ok() ? &(*replies)[c] : nullptr;
-    for (size_t k = 0; k < chunks[c].size(); ++k) {
-      if (reply == nullptr) {
-        results.push_back(replies.status());
-      } else if (reply->is_error()) {
-        results.push_back(InternalError("outbox commit: " + reply->str));
-      } else if (reply->type != RedisReply::Type::kArray || reply->elements.size() != chunks[c].size()) {
-        results.push_back(InternalError("outbox commit: unexpected script reply"));
-      } else {
-        results.push_back(ParseCommitReply(reply->elements[k]));
-        if (results.back().ok() && results.back()->applied() && !chunks[c][k]->parts_.events.empty()) {
-          woke = true;
-        }
-      }
-    }
-  }
-  if (woke && listener_) listener_();
-  return results;
+  Commits commits = StartCommits();
+  for (const Mutation* m : ms) commits.Add(*m);
+  return commits.Finish();
 }
 
 StatusOr<int64_t> OutboxStore::Depth() {

@@ -89,6 +89,8 @@ class RedisClient::Lease {
     if (c_) client_->Release(c_);
   }
   Connection& operator*() const { return *c_; }
+  // Gives the connection to the caller, who must hand it back with RedisClient::Release.
+  Connection* Detach() { return std::exchange(c_, nullptr); }
   Connection* operator->() const { return c_; }
 
  private:
@@ -155,42 +157,95 @@ bool IsTransientError(const std::string& error) {
 // Encodes one command in RESP (the protocol's array of bulk strings) onto out. Done here rather
 // than by hiredis's argv formatting, which builds each command through printf-style sds calls;
 // a pipeline of a few hundred scripts spent a tenth of the process's time there.
-void AppendResp(std::string& out, const RedisArgs& args) {
+void RespHeader(std::string& out, char kind, size_t n) {
   char digits[24];
-  auto header = [&](char kind, size_t n) {
-    out.push_back(kind);
-    auto end = std::to_chars(digits, digits + sizeof(digits), n).ptr;
-    out.append(digits, end);
-    out.append("\r\n");
-  };
-  header('*', args.size());
-  for (const auto& a : args) {
-    header('$', a.size());
-    out.append(a);
-    out.append("\r\n");
-  }
+  out.push_back(kind);
+  out.append(digits, std::to_chars(digits, digits + sizeof(digits), n).ptr);
+  out.append("\r\n");
+}
+
+void RespBulk(std::string& out, std::string_view a) {
+  RespHeader(out, '$', a.size());
+  out.append(a);
+  out.append("\r\n");
+}
+
+void AppendResp(std::string& out, const RedisArgs& args) {
+  RespHeader(out, '*', args.size());
+  for (const auto& a : args) RespBulk(out, a);
 }
 
 }  // namespace
 
 StatusOr<std::vector<RedisReply>> RedisClient::Pipeline(const std::vector<RedisArgs>& commands) {
-  auto c = Acquire();
-  WARROOM_RETURN_IF_ERROR(EnsureConnected(*c));
-  size_t bytes = 0;
-  for (const auto& args : commands) {
-    for (const auto& a : args) bytes += a.size() + 16;
+  Pipe pipe = OpenPipe();
+  for (const auto& args : commands) pipe.Add(args);
+  return pipe.Finish();
+}
+
+RedisClient::Pipe::Pipe(Pipe&& other) noexcept
+    : client_(other.client_),
+      connection_(std::exchange(other.connection_, nullptr)),
+      status_(std::move(other.status_)),
+      wire_(std::move(other.wire_)),
+      flushed_(other.flushed_),
+      commands_(other.commands_),
+      scripts_(std::move(other.scripts_)) {}
+
+RedisClient::Pipe::~Pipe() {
+  // Replies not read would be read as the next user's: a pipe given up with commands sent drops
+  // its connection.
+  if (connection_ != nullptr && flushed_ > 0) connection_->Drop();
+  Release();
+}
+
+void RedisClient::Pipe::Release() {
+  if (connection_ != nullptr) client_->Release(std::exchange(connection_, nullptr));
+}
+
+void RedisClient::Pipe::Add(const RedisArgs& args) {
+  AppendResp(wire_, args);
+  ++commands_;
+}
+
+void RedisClient::Pipe::AddScript(const RedisScript& script, const ScriptCall& call) {
+  size_t begin = wire_.size();
+  RespHeader(wire_, '*', 3 + call.keys.size() + call.args.size());
+  RespBulk(wire_, "EVALSHA");
+  RespBulk(wire_, script.sha);
+  RespBulk(wire_, std::to_string(call.keys.size()));
+  for (const auto& k : call.keys) RespBulk(wire_, k);
+  for (const auto& a : call.args) RespBulk(wire_, a);
+  scripts_.push_back({commands_++, begin, wire_.size(), &script});
+}
+
+void RedisClient::Pipe::Flush() {
+  if (!status_.ok() || flushed_ == wire_.size()) return;
+  if (connection_ == nullptr) {
+    connection_ = client_->Acquire().Detach();
+    if (status_ = client_->EnsureConnected(*connection_); !status_.ok()) return;
   }
-  std::string wire;
-  wire.reserve(bytes + 16 * commands.size());
-  for (const auto& args : commands) AppendResp(wire, args);
-  redisAppendFormattedCommand(c->context.get(), wire.data(), wire.size());
+  redisContext* ctx = connection_->context.get();
+  redisAppendFormattedCommand(ctx, wire_.data() + flushed_, wire_.size() - flushed_);
+  int done = 0;
+  while (!done) {
+    if (redisBufferWrite(ctx, &done) != REDIS_OK) {
+      status_ = UnavailableError(std::string("redis connection lost: ") + ctx->errstr);
+      connection_->Drop();
+      return;
+    }
+  }
+  flushed_ = wire_.size();
+}
+
+StatusOr<std::vector<RedisReply>> RedisClient::Pipe::Read(size_t count) {
   std::vector<RedisReply> replies;
-  replies.reserve(commands.size());
-  for (size_t i = 0; i < commands.size(); ++i) {
+  replies.reserve(count);
+  for (size_t i = 0; i < count; ++i) {
     void* raw = nullptr;
-    if (redisGetReply(c->context.get(), &raw) != REDIS_OK || raw == nullptr) {
-      std::string why = c->context->errstr;
-      c->Drop();
+    if (redisGetReply(connection_->context.get(), &raw) != REDIS_OK || raw == nullptr) {
+      std::string why = connection_->context->errstr;
+      connection_->Drop();
       return UnavailableError("redis connection lost: " + why);
     }
     std::unique_ptr<RedisReply> reply(static_cast<RedisReply*>(raw));
@@ -202,6 +257,60 @@ StatusOr<std::vector<RedisReply>> RedisClient::Pipeline(const std::vector<RedisA
   for (const auto& r : replies) {
     if (r.is_error() && IsTransientError(r.str)) return UnavailableError("redis: " + r.str);
   }
+  return replies;
+}
+
+StatusOr<std::vector<RedisReply>> RedisClient::Pipe::Finish() {
+  Flush();
+  if (!status_.ok()) {
+    Release();
+    return status_;
+  }
+  auto replies = Read(commands_);
+  flushed_ = 0;  // every reply is read: the connection is clean again
+  if (!replies.ok()) {
+    Release();
+    return replies.status();
+  }
+  // First use of a script on this server (or after a restart or SCRIPT FLUSH): load it and run
+  // those calls again. A call that answered NOSCRIPT did not run, so running it again applies it
+  // once.
+  auto unknown = [](const RedisReply& r) { return r.is_error() && r.str.rfind("NOSCRIPT", 0) == 0; };
+  std::string again;
+  std::vector<size_t> rerun;
+  std::vector<const RedisScript*> loaded;
+  for (const auto& s : scripts_) {
+    if (!unknown((*replies)[s.reply])) continue;
+    if (std::find(loaded.begin(), loaded.end(), s.script) == loaded.end()) {
+      loaded.push_back(s.script);
+      AppendResp(again, {"SCRIPT", "LOAD", s.script->source});
+    }
+    rerun.push_back(s.reply);
+    again.append(wire_, s.begin, s.end - s.begin);
+  }
+  if (!rerun.empty()) {
+    wire_ = std::move(again);
+    flushed_ = 0;
+    Flush();
+    if (!status_.ok()) {
+      Release();
+      return status_;
+    }
+    auto retried = Read(loaded.size() + rerun.size());
+    flushed_ = 0;
+    if (!retried.ok()) {
+      Release();
+      return retried.status();
+    }
+    for (size_t i = 0; i < loaded.size(); ++i) {
+      if ((*retried)[i].is_error()) {
+        Release();
+        return InternalError("redis: " + (*retried)[i].str);
+      }
+    }
+    for (size_t j = 0; j < rerun.size(); ++j) (*replies)[rerun[j]] = std::move((*retried)[loaded.size() + j]);
+  }
+  Release();
   return replies;
 }
 
@@ -221,36 +330,9 @@ RedisScript RedisClient::MakeScript(std::string source) {
 
 StatusOr<std::vector<RedisReply>> RedisClient::EvalMany(const RedisScript& script,
                                                         std::vector<ScriptCall> calls) {
-  std::vector<RedisArgs> commands;
-  commands.reserve(calls.size());
-  for (auto& call : calls) {
-    RedisArgs& argv = commands.emplace_back();
-    argv.reserve(3 + call.keys.size() + call.args.size());
-    argv.push_back("EVALSHA");
-    argv.push_back(script.sha);
-    argv.push_back(std::to_string(call.keys.size()));
-    std::move(call.keys.begin(), call.keys.end(), std::back_inserter(argv));
-    std::move(call.args.begin(), call.args.end(), std::back_inserter(argv));
-  }
-  auto replies = Pipeline(commands);
-  if (!replies.ok()) return replies.status();
-  auto unknown = [](const RedisReply& r) { return r.is_error() && r.str.rfind("NOSCRIPT", 0) == 0; };
-  if (std::none_of(replies->begin(), replies->end(), unknown)) return replies;
-  // First use on this server (or after a restart or SCRIPT FLUSH): load it and run those again.
-  // A call that answered NOSCRIPT did not run, so running it again applies it once.
-  auto loaded = Command({"SCRIPT", "LOAD", script.source});
-  if (!loaded.ok()) return loaded.status();
-  std::vector<size_t> again;
-  std::vector<RedisArgs> retry;
-  for (size_t i = 0; i < replies->size(); ++i) {
-    if (!unknown((*replies)[i])) continue;
-    again.push_back(i);
-    retry.push_back(std::move(commands[i]));
-  }
-  auto retried = Pipeline(retry);
-  if (!retried.ok()) return retried.status();
-  for (size_t j = 0; j < again.size(); ++j) (*replies)[again[j]] = std::move((*retried)[j]);
-  return replies;
+  Pipe pipe = OpenPipe();
+  for (const auto& call : calls) pipe.AddScript(script, call);
+  return pipe.Finish();
 }
 
 StatusOr<RedisReply> RedisClient::Eval(const RedisScript& script, const RedisArgs& keys,

@@ -169,6 +169,36 @@ TEST_F(OutboxStoreTest, CommitManySharesAnEntryPerShardInCommitOrder) {
   }
 }
 
+// Commits made one at a time: each call's worth (64) is applied while the next are being made,
+// a mutation may be dropped once added, and Finish answers each in the order added.
+TEST_F(OutboxStoreTest, CommitsAreSentAsEachCallFillsAndAnsweredInOrder) {
+  // The script's first use loads it: until then a call sent early waits for Finish to be run.
+  ASSERT_TRUE(store_.Commit(Mutation("first").Do("SET", "taken", {"1"})).ok());
+  auto commits = store_.StartCommits();
+  for (int i = 0; i < 64; ++i) {
+    Mutation m("agg-" + std::to_string(i));
+    m.Do("SADD", "made", {std::to_string(i)});
+    m.Emit(Event(std::to_string(i)));
+    commits.Add(m);
+  }
+  // The first call is in Redis before the rest are made.
+  ASSERT_TRUE(testing::WaitFor([&] { return redis_.Command({"SCARD", "made"})->integer == 64; }));
+  for (int i = 64; i < 70; ++i) {
+    Mutation m("agg-" + std::to_string(i));
+    if (i == 66) m.RequireAbsent("taken");
+    m.Do("SADD", "made", {std::to_string(i)});
+    commits.Add(m);
+  }
+  auto results = commits.Finish();
+  ASSERT_EQ(results.size(), 70u);
+  for (int i = 0; i < 70; ++i) {
+    ASSERT_TRUE(results[i].ok()) << i;
+    EXPECT_EQ(results[i]->applied(), i != 66) << i;
+  }
+  EXPECT_EQ(redis_.Command({"SCARD", "made"})->integer, 69);
+  EXPECT_EQ(EventIds().size(), 64u);
+}
+
 // Appends to a stream share one entry among the mutations of a call, in commit order; a mutation
 // that stops appends nothing; a cap trims the stream to about that many entries.
 TEST_F(OutboxStoreTest, AppendsShareAnEntryAndAStoppedMutationAppendsNothing) {

@@ -127,6 +127,53 @@ TEST(RedisClientTest, ScriptsRunBySHAAndReloadAfterFlush) {
   EXPECT_EQ(again->str, "yk");
 }
 
+// A pipe's flushed commands reach Redis before its replies are read, so Redis works on them
+// while the caller goes on; Finish answers every command in order, the scripts reloaded if Redis
+// had forgotten them (each run once).
+TEST(RedisClientTest, APipeSendsEachFlushAtOnceAndAnswersAllInOrder) {
+  testing::TestDir dir;
+  testing::RedisServer server(dir.path());
+  RedisClient redis(ConfigFor(server.port()));
+  RedisScript script = RedisClient::MakeScript("return redis.call('INCR', KEYS[1])");
+  ASSERT_TRUE(redis.Command({"SCRIPT", "FLUSH"}).ok());
+  auto pipe = redis.OpenPipe();
+  pipe.Add({"SET", "first", "1"});
+  pipe.AddScript(script, {{"runs"}, {}});
+  pipe.Flush();
+  // Another connection of the pool sees the flushed command applied, replies still unread.
+  ASSERT_TRUE(testing::WaitFor([&] {
+    auto seen = redis.Command({"EXISTS", "first"});
+    return seen.ok() && seen->integer == 1;
+  }));
+  pipe.Add({"GET", "first"});
+  pipe.AddScript(script, {{"runs"}, {}});
+  auto replies = pipe.Finish();
+  ASSERT_TRUE(replies.ok()) << replies.status().ToString();
+  ASSERT_EQ(replies->size(), 4u);
+  EXPECT_EQ((*replies)[0].str, "OK");
+  EXPECT_EQ((*replies)[1].integer, 1);
+  EXPECT_EQ((*replies)[2].str, "1");
+  EXPECT_EQ((*replies)[3].integer, 2);
+  EXPECT_EQ(redis.Command({"GET", "runs"})->str, "2");
+}
+
+// A pipe given up after sending leaves no replies behind for the connection's next user.
+TEST(RedisClientTest, APipeGivenUpAfterSendingLeavesNoRepliesBehind) {
+  testing::TestDir dir;
+  testing::RedisServer server(dir.path());
+  RedisConfig config = ConfigFor(server.port());
+  config.pool_size = 1;
+  RedisClient redis(config);
+  {
+    auto pipe = redis.OpenPipe();
+    pipe.Add({"SET", "k", "sent"});
+    pipe.Flush();
+  }
+  auto got = redis.Command({"GET", "k"});
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->str, "sent");
+}
+
 TEST(RedisClientTest, DownServerGivesUnavailableAndClientReconnectsWhenBack) {
   testing::TestDir dir;
   testing::RedisServer server(dir.path());

@@ -294,9 +294,9 @@ void IntakeCore::CreateSegment(std::span<NewCase> specs, TimePoint now,
   }
 
   // Round trip 3: every new case with its indexes and events, each in its own atomic commit.
-  std::vector<Mutation> mutations;
+  // Each script call's worth goes to Redis as soon as it is made, while the next is made.
+  auto commits = outbox_.StartCommits();
   std::vector<size_t> committing;
-  mutations.reserve(fresh.size());
   for (size_t i : fresh) {
     NewCase& spec = specs[i];
     v1::Case& c = spec.c;
@@ -324,12 +324,10 @@ void IntakeCore::CreateSegment(std::span<NewCase> specs, TimePoint now,
       const RedisReply& oldest = (*seen)[duplicate_range[i].first];
       if (!oldest.elements.empty()) c.set_duplicate_of(oldest.elements.front().str);
     }
-    mutations.push_back(NewCaseMutation(spec, number));
+    commits.Add(NewCaseMutation(spec, number));
     committing.push_back(i);
   }
-  std::vector<const Mutation*> batch;
-  for (const auto& m : mutations) batch.push_back(&m);
-  auto committed = outbox_.CommitMany(batch);
+  auto committed = commits.Finish();
   for (size_t k = 0; k < committing.size(); ++k) {
     size_t i = committing[k];
     v1::Case& c = specs[i].c;

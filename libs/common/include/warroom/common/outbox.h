@@ -116,6 +116,32 @@ class OutboxStore {
   // outbox entry per shard for each script call (of up to 64 mutations).
   std::vector<StatusOr<CommitResult>> CommitMany(const std::vector<const Mutation*>& mutations);
 
+  // CommitMany for mutations made one by one: each script call's worth (64) is sent to Redis as
+  // soon as it is added, so Redis applies it while the caller makes the next. A mutation may be
+  // dropped once added. Holds one pooled Redis connection until Finish.
+  class Commits {
+   public:
+    void Add(const Mutation& mutation);
+    // One result per mutation added, in order.
+    std::vector<StatusOr<CommitResult>> Finish();
+
+   private:
+    friend class OutboxStore;
+    explicit Commits(OutboxStore& store) : store_(store), pipe_(store.redis_.OpenPipe()) {}
+    std::string KeyIndex(const std::string& key);
+    void SendCall();
+
+    OutboxStore& store_;
+    RedisClient::Pipe pipe_;
+    // The script call being filled (the layout is beside the script).
+    std::unordered_map<std::string, size_t> key_index_;
+    RedisClient::ScriptCall call_;
+    size_t in_call_ = 0;
+    std::vector<size_t> call_sizes_;    // mutations in each call sent
+    std::vector<bool> emits_;           // whether each mutation added has events
+  };
+  Commits StartCommits() { return Commits(*this); }
+
   const std::string& service() const { return service_; }
   int shards() const { return shards_; }
   std::string StreamKey(int shard) const;
@@ -127,9 +153,6 @@ class OutboxStore {
   void SetCommitListener(std::function<void()> listener) { listener_ = std::move(listener); }
 
  private:
-  // The commit script's KEYS and ARGV for these mutations (the layout is beside the script).
-  RedisClient::ScriptCall ToScriptCall(std::span<const Mutation* const> mutations) const;
-
   RedisClient& redis_;
   std::string service_;
   int shards_;

@@ -53,6 +53,8 @@ class StreamReadSizer {
 };
 
 class RedisClient {
+  struct Connection;
+
  public:
   explicit RedisClient(RedisConfig config);
   ~RedisClient();
@@ -74,11 +76,46 @@ class RedisClient {
   };
   StatusOr<std::vector<RedisReply>> EvalMany(const RedisScript& script, std::vector<ScriptCall> calls);
 
+  // A pipeline sent while it is built: Flush writes what was added since the last, so Redis
+  // works on the first commands while the caller prepares the next; Finish reads every reply, in
+  // order, with Pipeline's and EvalMany's rules (a transient error fails the whole; a script Redis
+  // did not know is loaded and its calls run again). Holds one pooled connection from the first
+  // Flush until Finish or destruction. Pipeline and EvalMany are this, flushed once.
+  class Pipe {
+   public:
+    Pipe(Pipe&& other) noexcept;
+    Pipe& operator=(Pipe&&) = delete;
+    ~Pipe();
+    void Add(const RedisArgs& args);
+    void AddScript(const RedisScript& script, const ScriptCall& call);  // EVALSHA; script outlives the pipe
+    void Flush();
+    StatusOr<std::vector<RedisReply>> Finish();
+
+   private:
+    friend class RedisClient;
+    explicit Pipe(RedisClient& client) : client_(&client) {}
+    struct SentScript {
+      size_t reply;             // its place among the replies
+      size_t begin, end;        // its bytes in wire_
+      const RedisScript* script;
+    };
+    StatusOr<std::vector<RedisReply>> Read(size_t count);
+    void Release();
+
+    RedisClient* client_;
+    Connection* connection_ = nullptr;
+    Status status_;        // the first failure; then nothing more is sent
+    std::string wire_;     // every command added, in RESP; [0, flushed_) is written
+    size_t flushed_ = 0;
+    size_t commands_ = 0;
+    std::vector<SentScript> scripts_;
+  };
+  Pipe OpenPipe() { return Pipe(*this); }
+
   Status Ping();
   const RedisConfig& config() const { return config_; }
 
  private:
-  struct Connection;
   class Lease;
 
   Lease Acquire();

@@ -166,6 +166,63 @@ TEST_F(IntakeIntegrationTest, WatchSeesChangesInItsWard) {
   ctx.TryCancel();
 }
 
+// Threads of a running process, from /proc.
+int Threads(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("Threads:", 0) == 0) return std::stoi(line.substr(8));
+  }
+  return -1;
+}
+
+// Watches wait on no thread of intake's: two hundred watchers cost it no more threads than a few
+// do, every one of them gets the change in its ward, and those that go away are let go.
+TEST_F(IntakeIntegrationTest, ManyWatchersHoldNoThreadEachAndAllGetTheirChange) {
+  auto open_watches = [&](int n, std::vector<std::unique_ptr<grpc::ClientContext>>& contexts,
+                          std::vector<std::unique_ptr<grpc::ClientReader<v1::CaseChange>>>& readers) {
+    for (int i = 0; i < n; ++i) {
+      contexts.push_back(std::make_unique<grpc::ClientContext>());
+      v1::WatchCasesRequest w;
+      w.set_ward_code("79900012");
+      readers.push_back(stub_->WatchCases(contexts.back().get(), w));
+      readers.back()->WaitForInitialMetadata();  // live
+    }
+  };
+  std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+  std::vector<std::unique_ptr<grpc::ClientReader<v1::CaseChange>>> readers;
+  open_watches(5, contexts, readers);
+  int with_few = Threads(intake_.process().pid());
+  open_watches(195, contexts, readers);
+  int with_many = Threads(intake_.process().pid());
+  EXPECT_LT(with_many - with_few, 20) << with_few << " threads with 5 watchers, " << with_many << " with 200";
+
+  v1::ReportCaseResponse created;
+  ASSERT_TRUE(Call(Report("many-watchers"), &created).ok());
+  for (auto& reader : readers) {
+    v1::CaseChange change;
+    ASSERT_TRUE(reader->Read(&change));
+    EXPECT_EQ(change.case_().case_number(), created.case_number());
+  }
+  for (auto& ctx : contexts) ctx->TryCancel();
+  for (auto& reader : readers) {
+    v1::CaseChange change;
+    while (reader->Read(&change)) {
+    }
+    EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::CANCELLED);
+  }
+  // A new watcher after they left still gets its change.
+  grpc::ClientContext ctx;
+  v1::WatchCasesRequest w;
+  w.set_ward_code("79900012");
+  auto reader = stub_->WatchCases(&ctx, w);
+  reader->WaitForInitialMetadata();
+  ASSERT_TRUE(Call(Report("after-many"), &created).ok());
+  v1::CaseChange change;
+  ASSERT_TRUE(reader->Read(&change));
+  EXPECT_EQ(change.case_().case_number(), created.case_number());
+  ctx.TryCancel();
+}
+
 // A watcher that goes away and comes back with its last change's token gets every change it
 // missed, in order, then the live ones, none twice; a token whose changes are gone is refused
 // with what to do instead, and a made-up one as a field error.

@@ -148,11 +148,10 @@ grpc::Status IntakeGrpcService::ImportCaseGroups(
   return RunImport(c, __func__, read, write);
 }
 
-grpc::Status IntakeGrpcService::WatchCases(grpc::ServerContext* ctx,
-                                           const v1::WatchCasesRequest* r,
-                                           grpc::ServerWriter<v1::CaseChange>* writer) {
+grpc::ServerWriteReactor<v1::CaseChange>* IntakeGrpcService::WatchCases(
+    grpc::CallbackServerContext* ctx, const v1::WatchCasesRequest* r) {
   auto caller = guard_.Authorize(*ctx, __func__);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  if (!caller.ok()) return RefuseWatch(ToGrpcStatus(caller.status()));
   FieldErrors errors;
   if (r->ward_code().empty() == r->municipality_code().empty()) {
     errors.Add("ward_code", "give exactly one of ward_code and municipality_code");
@@ -162,76 +161,13 @@ grpc::Status IntakeGrpcService::WatchCases(grpc::ServerContext* ctx,
              core_.geography().FindMunicipality(r->municipality_code()) == nullptr) {
     errors.Add("municipality_code", "'" + r->municipality_code() + "' is not a municipality");
   }
-  std::optional<ChangeId> resume;
+  WatchRequest request{r->ward_code(), r->municipality_code(), std::nullopt};
   if (!r->resume_token().empty()) {
-    resume = ChangeId::Parse(r->resume_token());
-    if (!resume) errors.Add("resume_token", "is not a token this service gave out");
+    request.resume = ChangeId::Parse(r->resume_token());
+    if (!request.resume) errors.Add("resume_token", "is not a token this service gave out");
   }
-  if (!errors.empty()) return ToGrpcStatus(errors.ToStatus("the watch request is invalid"));
-
-  // A watch starts at a position in the change stream: the token given, else the newest change
-  // now. It subscribes, then catches up from that position; a change in both is sent once (by id).
-  // The position goes back in the initial metadata, so that a client that receives no change
-  // before it loses the stream can still go on from where it began.
-  ChangeId start;
-  if (resume) {
-    start = *resume;
-  } else if (auto newest = hub_.Newest(); newest.ok()) {
-    start = *newest;
-  } else {
-    return ToGrpcStatus(newest.status());
-  }
-  auto sub = hub_.Subscribe(r->ward_code(), r->municipality_code());
-  if (resume) {
-    if (Status held = hub_.CheckResumable(*resume); !held.ok()) return ToGrpcStatus(held);
-  }
-  ctx->AddInitialMetadata(metadata::kWatchResumeToken, start.ToString());
-  writer->SendInitialMetadata();  // the watch is live
-  ChangeId last = start;  // the newest change sent or passed over
-  // Ends the stream with a status that tells the client how to go on without missing a change.
-  auto go_on = [](StatusCode code, const std::string& why) {
-    return ToGrpcStatus(Status(code, why + "; watch again with the resume_token of the last change received"));
-  };
-  // Sends a change the client has not had, if it is for this watch; the status to end the stream
-  // with when it must end (OK: the client has gone).
-  auto deliver = [&](const CaseChangeRef& ref) -> std::optional<grpc::Status> {
-    if (ref.id <= last) return std::nullopt;  // sent while catching up
-    last = ref.id;
-    if (!sub->Matches(ref.ward, ref.municipality)) return std::nullopt;
-    auto c = core_.Get(ref.case_number);
-    if (!c.ok() && c.status().code() == StatusCode::kUnavailable) {
-      return go_on(StatusCode::kUnavailable, c.status().message());
-    }
-    if (!c.ok() || !caller->MayUseSource(c->source_system())) return std::nullopt;  // a metro sees only its own
-    v1::CaseChange change;
-    change.set_change(ref.change);
-    *change.mutable_case_() = std::move(*c);
-    change.set_resume_token(ref.id.ToString());
-    if (!writer->Write(change)) return grpc::Status::OK;
-    return std::nullopt;
-  };
-  constexpr size_t kCatchUpBatch = 256;
-  for (bool more = true; more && !ctx->IsCancelled();) {
-    auto batch = hub_.ReadAfter(last, kCatchUpBatch);
-    if (!batch.ok()) return go_on(StatusCode::kUnavailable, batch.status().message());
-    more = !batch->empty();
-    for (const auto& ref : *batch) {
-      if (auto end = deliver(ref)) return *end;
-    }
-  }
-  CaseChangeRef ref;
-  while (!ctx->IsCancelled()) {
-    switch (sub->Next(ref, std::chrono::milliseconds(250))) {
-      case WatchSubscription::Wait::kTimeout:
-        continue;
-      case WatchSubscription::Wait::kOverflowed:
-        return go_on(StatusCode::kResourceExhausted,
-                     "this watcher fell more than " + std::to_string(hub_.max_queued()) + " changes behind");
-      case WatchSubscription::Wait::kChange:
-        if (auto end = deliver(ref)) return *end;
-    }
-  }
-  return grpc::Status::OK;
+  if (!errors.empty()) return RefuseWatch(ToGrpcStatus(errors.ToStatus("the watch request is invalid")));
+  return StartWatch(ctx, watch_pump_, core_, hub_, std::move(*caller), std::move(request));
 }
 
 }  // namespace warroom::intake

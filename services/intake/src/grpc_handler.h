@@ -5,16 +5,19 @@
 #include <vector>
 
 #include "services/intake/src/intake_core.h"
+#include "services/intake/src/watch_call.h"
 #include "services/intake/src/watch_hub.h"
 #include "warroom/common/authz.h"
 #include "warroom/v1/intake.grpc.pb.h"
 
 namespace warroom::intake {
 
-// ReportCase, the hot path, uses gRPC's callback API: the call is handed to intake's batcher
-// without a thread waiting for it; the other methods are synchronous.
+// ReportCase, the hot path, and WatchCases, which may be held open by many watchers, use gRPC's
+// callback API: a report is handed to intake's batcher and a watch to the watch pump, without a
+// thread waiting for either; the other methods are synchronous.
 class IntakeGrpcService final
-    : public v1::IntakeService::WithCallbackMethod_ReportCase<v1::IntakeService::Service> {
+    : public v1::IntakeService::WithCallbackMethod_WatchCases<
+          v1::IntakeService::WithCallbackMethod_ReportCase<v1::IntakeService::Service>> {
  public:
   IntakeGrpcService(IntakeCore& core, WatchHub& hub, const Authorizer& authorizer)
       : core_(core), hub_(hub), guard_(authorizer, "IntakeService") {}
@@ -35,13 +38,14 @@ class IntakeGrpcService final
   grpc::Status ImportCaseGroups(
       grpc::ServerContext*,
       grpc::ServerReaderWriter<v1::ImportCaseResults, v1::ImportCaseRecords>* stream) override;
-  grpc::Status WatchCases(grpc::ServerContext*, const v1::WatchCasesRequest* request,
-                          grpc::ServerWriter<v1::CaseChange>* writer) override;
+  grpc::ServerWriteReactor<v1::CaseChange>* WatchCases(grpc::CallbackServerContext*,
+                                                       const v1::WatchCasesRequest* request) override;
 
  private:
   IntakeCore& core_;
   WatchHub& hub_;
   ServiceGuard guard_;
+  WatchPump watch_pump_;
 
   StatusOr<v1::Case> GetOwn(const Caller& caller, const std::string& case_number);
   Status MayAct(const Caller& caller, const std::string& case_number);

@@ -43,7 +43,13 @@ bool WatchSubscription::Matches(std::string_view ward, std::string_view municipa
   return (!ward_.empty() && ward_ == ward) || (!municipality_.empty() && municipality_ == municipality);
 }
 
+void WatchSubscription::OnPush(std::function<void()> notify) {
+  std::lock_guard lock(mu_);
+  notify_ = std::make_shared<const std::function<void()>>(std::move(notify));
+}
+
 void WatchSubscription::Push(CaseChangeRef change) {
+  std::shared_ptr<const std::function<void()>> notify;
   {
     std::lock_guard lock(mu_);
     if (overflowed_) return;
@@ -53,8 +59,10 @@ void WatchSubscription::Push(CaseChangeRef change) {
     } else {
       queue_.push_back(std::move(change));
     }
+    notify = notify_;
   }
   cv_.notify_one();
+  if (notify) (*notify)();
 }
 
 namespace {

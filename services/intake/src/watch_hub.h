@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -53,6 +54,11 @@ class WatchSubscription {
   // changes behind; the subscription takes no more (memory stays bounded) and the watch must end
   // so that its client resumes from the stream, rather than miss changes without knowing.
   Wait Next(CaseChangeRef& out, std::chrono::milliseconds timeout);
+  // The same without waiting: kTimeout when no change is queued.
+  Wait TryNext(CaseChangeRef& out) { return Next(out, std::chrono::milliseconds(0)); }
+  // Called (outside the lock) after each change is queued or the watcher overflows: how a watch
+  // that waits on no thread learns that it has work.
+  void OnPush(std::function<void()> notify);
   bool Matches(std::string_view ward, std::string_view municipality) const;
   void Push(CaseChangeRef change);
 
@@ -63,6 +69,7 @@ class WatchSubscription {
   std::condition_variable cv_;
   std::deque<CaseChangeRef> queue_;
   bool overflowed_ = false;
+  std::shared_ptr<const std::function<void()>> notify_;
 };
 
 class WatchHub {

@@ -98,6 +98,25 @@ TEST(WatchSubscriptionTest, AWatcherTooFarBehindIsToldSoAndTakesNoMore) {
   EXPECT_EQ(sub.Next(ref, std::chrono::milliseconds(10)), WatchSubscription::Wait::kOverflowed);
 }
 
+// A watch that waits on no thread is told of each change queued for it, and of its overflow, and
+// takes changes without waiting.
+TEST(WatchSubscriptionTest, TellsItsWatchOfEachChangeAndTheOverflow) {
+  WatchSubscription sub("79800001", "", 2);
+  int told = 0;
+  sub.OnPush([&] { ++told; });
+  CaseChangeRef ref;
+  EXPECT_EQ(sub.TryNext(ref), WatchSubscription::Wait::kTimeout);
+  sub.Push({ChangeId{1, 0}, "GP26-0000001-4", "case_reported", "79800001", "JHB"});
+  EXPECT_EQ(told, 1);
+  ASSERT_EQ(sub.TryNext(ref), WatchSubscription::Wait::kChange);
+  EXPECT_EQ(ref.id, (ChangeId{1, 0}));
+  for (int i = 1; i <= 3; ++i) sub.Push({ChangeId{1, static_cast<uint64_t>(i)}, "GP26-0000001-4", "case_reported", "79800001", "JHB"});
+  EXPECT_EQ(told, 4);  // two queued, then the overflow
+  EXPECT_EQ(sub.TryNext(ref), WatchSubscription::Wait::kOverflowed);
+  sub.Push({ChangeId{1, 4}, "GP26-0000001-4", "case_reported", "79800001", "JHB"});
+  EXPECT_EQ(told, 4);  // an overflowed subscription takes no more
+}
+
 TEST(ChangeIdTest, ParsesAndOrdersAsRedisDoes) {
   EXPECT_EQ(ChangeId::Parse("1732857600000-12"), (ChangeId{1732857600000, 12}));
   EXPECT_EQ(ChangeId::Parse("1732857600000-12")->ToString(), "1732857600000-12");

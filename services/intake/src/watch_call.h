@@ -1,0 +1,57 @@
+// WatchCases on gRPC's callback API: a watch waits on no thread of its own. Its work (catching up
+// from the change stream, loading each changed case, starting the next write) runs on the
+// WatchPump's thread whenever it may have something to do: a change was queued for it, its last
+// write finished, or its client went away. One write is in flight per watch at a time.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stop_token>
+#include <thread>
+
+#include "services/intake/src/intake_core.h"
+#include "services/intake/src/watch_hub.h"
+#include "warroom/common/authz.h"
+#include "warroom/v1/intake.grpc.pb.h"
+
+namespace warroom::intake {
+
+class WatchState;
+
+class WatchPump {
+ public:
+  WatchPump() : thread_([this](std::stop_token stop) { Loop(stop); }) {}
+  // Runs the watch's next step on the pump's thread (once, however often it is asked meanwhile).
+  void Ready(const std::shared_ptr<WatchState>& watch);
+
+ private:
+  void Loop(std::stop_token stop);
+
+  std::mutex mu_;
+  std::condition_variable_any ready_cv_;
+  std::deque<std::shared_ptr<WatchState>> ready_;
+  std::jthread thread_;  // last: starts after everything it uses
+};
+
+// What a watch asks for, checked before it starts.
+struct WatchRequest {
+  std::string ward, municipality;
+  std::optional<ChangeId> resume;
+};
+
+// A watch refused before it starts: ends at once with the status.
+grpc::ServerWriteReactor<v1::CaseChange>* RefuseWatch(const grpc::Status& status);
+
+// Starts a watch for an authorised caller and a checked request; gRPC owns the reactor.
+grpc::ServerWriteReactor<v1::CaseChange>* StartWatch(grpc::CallbackServerContext* context,
+                                                     WatchPump& pump, IntakeCore& core,
+                                                     WatchHub& hub, Caller caller,
+                                                     WatchRequest request);
+
+}  // namespace warroom::intake

@@ -195,6 +195,8 @@ TEST_F(IntakeIntegrationTest, ManyWatchersHoldNoThreadEachAndAllGetTheirChange) 
   open_watches(195, contexts, readers);
   int with_many = Threads(intake_.process().pid());
   EXPECT_LT(with_many - with_few, 20) << with_few << " threads with 5 watchers, " << with_many << " with 200";
+  auto metrics = [&] { return testing::HttpGet(intake_.admin_port(), "/metrics").second; };
+  EXPECT_NE(metrics().find("intake_watches_open 200"), std::string::npos) << metrics();
 
   v1::ReportCaseResponse created;
   ASSERT_TRUE(Call(Report("many-watchers"), &created).ok());
@@ -210,6 +212,9 @@ TEST_F(IntakeIntegrationTest, ManyWatchersHoldNoThreadEachAndAllGetTheirChange) 
     }
     EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::CANCELLED);
   }
+  EXPECT_TRUE(WaitFor([&] {
+    return metrics().find("intake_watches_ended_total{reason=\"client_left\"} 200") != std::string::npos;
+  })) << metrics();
   // A new watcher after they left still gets its change.
   grpc::ClientContext ctx;
   v1::WatchCasesRequest w;
@@ -220,6 +225,8 @@ TEST_F(IntakeIntegrationTest, ManyWatchersHoldNoThreadEachAndAllGetTheirChange) 
   v1::CaseChange change;
   ASSERT_TRUE(reader->Read(&change));
   EXPECT_EQ(change.case_().case_number(), created.case_number());
+  EXPECT_NE(metrics().find("intake_watches_open 1\n"), std::string::npos) << metrics();
+  EXPECT_NE(metrics().find("intake_watch_changes_sent_total 201"), std::string::npos) << metrics();
   ctx.TryCancel();
 }
 

@@ -19,8 +19,9 @@ class IntakeGrpcService final
     : public v1::IntakeService::WithCallbackMethod_WatchCases<
           v1::IntakeService::WithCallbackMethod_ReportCase<v1::IntakeService::Service>> {
  public:
-  IntakeGrpcService(IntakeCore& core, WatchHub& hub, const Authorizer& authorizer)
-      : core_(core), hub_(hub), guard_(authorizer, "IntakeService") {}
+  IntakeGrpcService(IntakeCore& core, WatchHub& hub, const Authorizer& authorizer,
+                    prometheus::Registry* registry = nullptr)
+      : core_(core), hub_(hub), guard_(authorizer, "IntakeService"), watch_pump_(registry) {}
 
   grpc::ServerUnaryReactor* ReportCase(grpc::CallbackServerContext*, const v1::ReportCaseRequest* request,
                                        v1::ReportCaseResponse* response) override;

@@ -65,7 +65,7 @@ int Run(int argc, char** argv) {
   options.pii = &pii;
   IntakeCore core(store, runtime.outbox(), *geography, clock, ids, options, &runtime.registry());
   WatchHub hub(hub_redis, runtime.redis());
-  IntakeGrpcService service(core, hub, runtime.authorizer());
+  IntakeGrpcService service(core, hub, runtime.authorizer(), &runtime.registry());
   runtime.AddService(&service);
   runtime.AddBackground([&](std::stop_token st) { hub.Run(st); });
   runtime.AddBackground([&](std::stop_token st) { MigrateIndexes(store, st); });

@@ -2,6 +2,7 @@
 
 #include "warroom/common/api_metadata.h"
 #include "warroom/common/grpc_status.h"
+#include "warroom/common/metrics.h"
 
 namespace warroom::intake {
 
@@ -40,8 +41,9 @@ class WatchState : public std::enable_shared_from_this<WatchState> {
   std::optional<CaseChangeRef> NextChange(bool& read_a_batch);
   // Starts writing the change if it is one this client should get; false when it is not.
   bool Deliver(const CaseChangeRef& ref);
-  void End(const grpc::Status& status) {
+  void End(const grpc::Status& status, std::string_view why) {
     ended_ = true;
+    pump_.Ended(why);
     subscription_.reset();
     reactor_->Finish(status);  // the reactor is not touched after this
   }
@@ -59,6 +61,39 @@ class WatchState : public std::enable_shared_from_this<WatchState> {
   std::deque<CaseChangeRef> caught_up_;  // read from the stream, not yet looked at
   v1::CaseChange message_;               // the write in flight
 };
+
+WatchPump::WatchPump(prometheus::Registry* registry) {
+  if (registry != nullptr) {
+    open_ = &prometheus::BuildGauge()
+                 .Name(MetricName("intake", "watches_open"))
+                 .Help("WatchCases streams open on this replica")
+                 .Register(*registry)
+                 .Add({});
+    sent_ = &prometheus::BuildCounter()
+                 .Name(MetricName("intake", "watch_changes_sent_total"))
+                 .Help("Case changes written to watchers")
+                 .Register(*registry)
+                 .Add({});
+    ended_ = &prometheus::BuildCounter()
+                  .Name(MetricName("intake", "watches_ended_total"))
+                  .Help("WatchCases streams ended, by why: client_left, fell_behind (too many changes queued), unavailable (Redis), resume_refused")
+                  .Register(*registry);
+  }
+  thread_ = std::jthread([this](std::stop_token stop) { Loop(stop); });
+}
+
+void WatchPump::Opened() {
+  if (open_) open_->Increment();
+}
+
+void WatchPump::Sent() {
+  if (sent_) sent_->Increment();
+}
+
+void WatchPump::Ended(std::string_view why) {
+  if (open_) open_->Decrement();
+  if (ended_) ended_->Add({{"reason", std::string(why)}}).Increment();
+}
 
 void WatchPump::Ready(const std::shared_ptr<WatchState>& watch) {
   if (watch->queued.exchange(true)) return;
@@ -93,7 +128,7 @@ bool WatchState::Begin() {
   } else if (auto newest = hub_.Newest(); newest.ok()) {
     last_ = *newest;
   } else {
-    End(ToGrpcStatus(newest.status()));
+    End(ToGrpcStatus(newest.status()), "unavailable");
     return false;
   }
   subscription_ = hub_.Subscribe(request_.ward, request_.municipality);
@@ -103,7 +138,7 @@ bool WatchState::Begin() {
   });
   if (request_.resume) {
     if (Status held = hub_.CheckResumable(*request_.resume); !held.ok()) {
-      End(ToGrpcStatus(held));
+      End(ToGrpcStatus(held), "resume_refused");
       return false;
     }
   }
@@ -126,7 +161,7 @@ std::optional<CaseChangeRef> WatchState::NextChange(bool& read_a_batch) {
     }
     auto batch = hub_.ReadAfter(last_, kCatchUpBatch);
     if (!batch.ok()) {
-      End(GoOn(StatusCode::kUnavailable, batch.status().message()));
+      End(GoOn(StatusCode::kUnavailable, batch.status().message()), "unavailable");
       return std::nullopt;
     }
     read_a_batch = true;
@@ -139,7 +174,8 @@ std::optional<CaseChangeRef> WatchState::NextChange(bool& read_a_batch) {
       return std::nullopt;  // the subscription's notifier runs the watch again
     case WatchSubscription::Wait::kOverflowed:
       End(GoOn(StatusCode::kResourceExhausted,
-               "this watcher fell more than " + std::to_string(hub_.max_queued()) + " changes behind"));
+               "this watcher fell more than " + std::to_string(hub_.max_queued()) + " changes behind"),
+          "fell_behind");
       return std::nullopt;
     case WatchSubscription::Wait::kChange:
       break;
@@ -153,7 +189,7 @@ bool WatchState::Deliver(const CaseChangeRef& ref) {
   if (!subscription_->Matches(ref.ward, ref.municipality)) return false;
   auto c = core_.Get(ref.case_number);
   if (!c.ok() && c.status().code() == StatusCode::kUnavailable) {
-    End(GoOn(StatusCode::kUnavailable, c.status().message()));
+    End(GoOn(StatusCode::kUnavailable, c.status().message()), "unavailable");
     return true;
   }
   if (!c.ok() || !caller_.MayUseSource(c->source_system())) return false;  // a metro sees only its own
@@ -162,13 +198,14 @@ bool WatchState::Deliver(const CaseChangeRef& ref) {
   *message_.mutable_case_() = std::move(*c);
   message_.set_resume_token(ref.id.ToString());
   writing = true;
+  pump_.Sent();
   reactor_->StartWrite(&message_);
   return true;
 }
 
 void WatchState::Step() {
   if (ended_ || writing) return;
-  if (client_gone) return End(grpc::Status::OK);
+  if (client_gone) return End(grpc::Status::OK, "client_left");
   if (!begun_) {
     begun_ = true;
     if (!Begin()) return;
@@ -190,6 +227,7 @@ class WatchCall final : public grpc::ServerWriteReactor<v1::CaseChange> {
       : pump_(pump),
         state_(std::make_shared<WatchState>(this, context, pump, core, hub, std::move(caller),
                                             std::move(request))) {
+    pump_.Opened();
     pump_.Ready(state_);
   }
   void OnWriteDone(bool ok) override {

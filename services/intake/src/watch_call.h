@@ -5,6 +5,10 @@
 #pragma once
 
 #include <grpcpp/grpcpp.h>
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -26,17 +30,26 @@ class WatchState;
 
 class WatchPump {
  public:
-  WatchPump() : thread_([this](std::stop_token stop) { Loop(stop); }) {}
+  // Metrics (when registry is given): watches open, changes sent, watches ended and why.
+  explicit WatchPump(prometheus::Registry* registry = nullptr);
   // Runs the watch's next step on the pump's thread (once, however often it is asked meanwhile).
   void Ready(const std::shared_ptr<WatchState>& watch);
+
+  void Opened();
+  void Sent();
+  void Ended(std::string_view why);  // client_left, fell_behind, unavailable or resume_refused
 
  private:
   void Loop(std::stop_token stop);
 
+  prometheus::Gauge* open_ = nullptr;
+  prometheus::Counter* sent_ = nullptr;
+  prometheus::Family<prometheus::Counter>* ended_ = nullptr;
+
   std::mutex mu_;
   std::condition_variable_any ready_cv_;
   std::deque<std::shared_ptr<WatchState>> ready_;
-  std::jthread thread_;  // last: starts after everything it uses
+  std::jthread thread_;  // last: started by the constructor once the metrics exist
 };
 
 // What a watch asks for, checked before it starts.

@@ -261,17 +261,16 @@ StatusOr<std::vector<RedisReply>> RedisClient::Pipe::Read(size_t count) {
 }
 
 StatusOr<std::vector<RedisReply>> RedisClient::Pipe::Finish() {
+  auto replies = ReadAll();
+  Release();
+  return replies;
+}
+
+StatusOr<std::vector<RedisReply>> RedisClient::Pipe::ReadAll() {
   Flush();
-  if (!status_.ok()) {
-    Release();
-    return status_;
-  }
+  WARROOM_RETURN_IF_ERROR(status_);
   auto replies = Read(commands_);
-  flushed_ = 0;  // every reply is read: the connection is clean again
-  if (!replies.ok()) {
-    Release();
-    return replies.status();
-  }
+  if (!replies.ok()) return replies.status();
   // First use of a script on this server (or after a restart or SCRIPT FLUSH): load it and run
   // those calls again. A call that answered NOSCRIPT did not run, so running it again applies it
   // once.
@@ -288,29 +287,17 @@ StatusOr<std::vector<RedisReply>> RedisClient::Pipe::Finish() {
     rerun.push_back(s.reply);
     again.append(wire_, s.begin, s.end - s.begin);
   }
-  if (!rerun.empty()) {
-    wire_ = std::move(again);
-    flushed_ = 0;
-    Flush();
-    if (!status_.ok()) {
-      Release();
-      return status_;
-    }
-    auto retried = Read(loaded.size() + rerun.size());
-    flushed_ = 0;
-    if (!retried.ok()) {
-      Release();
-      return retried.status();
-    }
-    for (size_t i = 0; i < loaded.size(); ++i) {
-      if ((*retried)[i].is_error()) {
-        Release();
-        return InternalError("redis: " + (*retried)[i].str);
-      }
-    }
-    for (size_t j = 0; j < rerun.size(); ++j) (*replies)[rerun[j]] = std::move((*retried)[loaded.size() + j]);
+  if (rerun.empty()) return replies;
+  wire_ = std::move(again);
+  flushed_ = 0;
+  Flush();
+  WARROOM_RETURN_IF_ERROR(status_);
+  auto retried = Read(loaded.size() + rerun.size());
+  if (!retried.ok()) return retried.status();
+  for (size_t i = 0; i < loaded.size(); ++i) {
+    if ((*retried)[i].is_error()) return InternalError("redis: " + (*retried)[i].str);
   }
-  Release();
+  for (size_t j = 0; j < rerun.size(); ++j) (*replies)[rerun[j]] = std::move((*retried)[loaded.size() + j]);
   return replies;
 }
 

@@ -100,6 +100,7 @@ class RedisClient {
       const RedisScript* script;
     };
     StatusOr<std::vector<RedisReply>> Read(size_t count);
+    StatusOr<std::vector<RedisReply>> ReadAll();  // Finish, but for handing the connection back
     void Release();
 
     RedisClient* client_;

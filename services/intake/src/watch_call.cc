@@ -169,8 +169,8 @@ std::optional<CaseChangeRef> WatchState::NextChange(bool& read_a_batch) {
     caught_up_.assign(std::make_move_iterator(batch->begin()), std::make_move_iterator(batch->end()));
   }
   CaseChangeRef ref;
-  switch (subscription_->TryNext(ref)) {
-    case WatchSubscription::Wait::kTimeout:
+  switch (subscription_->Next(ref)) {
+    case WatchSubscription::Wait::kNone:
       return std::nullopt;  // the subscription's notifier runs the watch again
     case WatchSubscription::Wait::kOverflowed:
       End(GoOn(StatusCode::kResourceExhausted,

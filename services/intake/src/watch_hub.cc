@@ -30,10 +30,10 @@ std::string ChangeId::ToString() const {
   return index == 0 ? EntryId() : EntryId() + "." + std::to_string(index);
 }
 
-WatchSubscription::Wait WatchSubscription::Next(CaseChangeRef& out, std::chrono::milliseconds timeout) {
-  std::unique_lock lock(mu_);
-  if (!cv_.wait_for(lock, timeout, [&] { return overflowed_ || !queue_.empty(); })) return Wait::kTimeout;
+WatchSubscription::Wait WatchSubscription::Next(CaseChangeRef& out) {
+  std::lock_guard lock(mu_);
   if (overflowed_) return Wait::kOverflowed;
+  if (queue_.empty()) return Wait::kNone;
   out = std::move(queue_.front());
   queue_.pop_front();
   return Wait::kChange;
@@ -61,7 +61,6 @@ void WatchSubscription::Push(CaseChangeRef change) {
     }
     notify = notify_;
   }
-  cv_.notify_one();
   if (notify) (*notify)();
 }
 

@@ -49,13 +49,12 @@ class WatchSubscription {
   WatchSubscription(std::string ward, std::string municipality, size_t max_queued = kDefaultMaxQueued)
       : ward_(std::move(ward)), municipality_(std::move(municipality)), max_queued_(max_queued) {}
 
-  enum class Wait { kChange, kTimeout, kOverflowed };
-  // Waits up to timeout for the next change. kOverflowed: the watcher fell more than max_queued
-  // changes behind; the subscription takes no more (memory stays bounded) and the watch must end
-  // so that its client resumes from the stream, rather than miss changes without knowing.
-  Wait Next(CaseChangeRef& out, std::chrono::milliseconds timeout);
-  // The same without waiting: kTimeout when no change is queued.
-  Wait TryNext(CaseChangeRef& out) { return Next(out, std::chrono::milliseconds(0)); }
+  enum class Wait { kChange, kNone, kOverflowed };
+  // The next change, without waiting: kNone when none is queued. kOverflowed: the watcher fell
+  // more than max_queued changes behind; the subscription takes no more (memory stays bounded)
+  // and the watch must end so that its client resumes from the stream, rather than miss changes
+  // without knowing.
+  Wait Next(CaseChangeRef& out);
   // Called (outside the lock) after each change is queued or the watcher overflows: how a watch
   // that waits on no thread learns that it has work.
   void OnPush(std::function<void()> notify);
@@ -66,7 +65,6 @@ class WatchSubscription {
   std::string ward_, municipality_;
   size_t max_queued_;
   std::mutex mu_;
-  std::condition_variable cv_;
   std::deque<CaseChangeRef> queue_;
   bool overflowed_ = false;
   std::shared_ptr<const std::function<void()>> notify_;

@@ -3,9 +3,10 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
-#include <thread>
 #include <set>
+#include <thread>
 
 #include "testing/process.h"
 #include "warroom/common/case_number.h"
@@ -173,6 +174,26 @@ int Threads(pid_t pid) {
     if (line.rfind("Threads:", 0) == 0) return std::stoi(line.substr(8));
   }
   return -1;
+}
+
+// The names of a process's threads, as `top -H` shows them.
+std::set<std::string> ThreadNames(pid_t pid) {
+  std::set<std::string> names;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    if (std::getline(comm, name)) names.insert(name);
+  }
+  return names;
+}
+
+// Operations see which of intake's threads does what (docs/OPERATIONS.md).
+TEST_F(IntakeIntegrationTest, ItsThreadsAreNamedForWhatTheyDo) {
+  auto names = ThreadNames(intake_.process().pid());
+  for (const char* expected : {"report-batcher", "outbox-relay", "consumer", "watch-pump", "watch-hub",
+                               "lag-gauges", "admin-http"}) {
+    EXPECT_TRUE(names.contains(expected)) << "no thread named " << expected;
+  }
 }
 
 // Watches wait on no thread of intake's: two hundred watchers cost it no more threads than a few

@@ -4,6 +4,8 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include "warroom/common/thread_name.h"
+
 namespace warroom {
 
 std::string MetricName(std::string_view service, std::string_view what) {
@@ -61,7 +63,10 @@ StatusOr<int> AdminServer::Start(const std::string& host, int port) {
   if (bound <= 0) {
     return UnavailableError("admin http: cannot listen on " + host + ":" + std::to_string(port));
   }
-  thread_ = std::thread([this] { http_->listen_after_bind(); });
+  thread_ = std::thread([this] {
+    NameThisThread("admin-http");
+    http_->listen_after_bind();
+  });
   return bound;
 }
 

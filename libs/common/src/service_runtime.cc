@@ -7,6 +7,7 @@
 #include "warroom/common/clock.h"
 #include "warroom/common/log.h"
 #include "warroom/common/metrics.h"
+#include "warroom/common/thread_name.h"
 
 namespace warroom {
 
@@ -62,8 +63,8 @@ void ServiceRuntime::AddReadinessCheck(std::string name, AdminServer::Check chec
   admin_->AddReadinessCheck(std::move(name), std::move(check));
 }
 
-void ServiceRuntime::AddBackground(std::function<void(std::stop_token)> loop) {
-  loops_.push_back(std::move(loop));
+void ServiceRuntime::AddBackground(std::string thread_name, std::function<void(std::stop_token)> loop) {
+  loops_.emplace_back(std::move(thread_name), std::move(loop));
 }
 
 void ServiceRuntime::Start(KafkaConsumer::Handler handler) {
@@ -71,14 +72,17 @@ void ServiceRuntime::Start(KafkaConsumer::Handler handler) {
   if (!grpc_port.ok()) throw ConfigError("server.grpc_port", grpc_port.status().message());
   auto admin_port = admin_->Start(server_.host, server_.admin_port);
   if (!admin_port.ok()) throw ConfigError("server.admin_port", admin_port.status().message());
-  relay_thread_ = std::jthread([this](std::stop_token st) { relay_->Run(st); });
+  relay_thread_ = std::jthread([this](std::stop_token st) {
+    NameThisThread("outbox-relay");
+    relay_->Run(st);
+  });
   if (consumer_ && !lag_source_) lag_source_ = [c = consumer_.get()] { return c->LagByTopic(); };
   if (lag_source_) {
     auto& lag = prometheus::BuildGauge()
                     .Name(MetricName(options_.service, "consumer_lag_events"))
                     .Help("Events on a consumed topic not yet applied")
                     .Register(*registry_);
-    loops_.push_back([this, &lag](std::stop_token stop) {
+    AddBackground("lag-gauges", [this, &lag](std::stop_token stop) {
       while (!stop.stop_requested()) {
         for (const auto& [topic, n] : lag_source_()) {
           lag.Add({{"topic", topic}}).Set(static_cast<double>(n));
@@ -87,9 +91,17 @@ void ServiceRuntime::Start(KafkaConsumer::Handler handler) {
       }
     });
   }
-  for (auto& loop : loops_) threads_.emplace_back(loop);
+  for (auto& [name, loop] : loops_) {
+    threads_.emplace_back([name, loop](std::stop_token st) {
+      NameThisThread(name);
+      loop(st);
+    });
+  }
   if (consumer_ && handler) {
-    consumer_thread_ = std::jthread([this, handler](std::stop_token st) { consumer_->Run(st, handler); });
+    consumer_thread_ = std::jthread([this, handler](std::stop_token st) {
+      NameThisThread("consumer");
+      consumer_->Run(st, handler);
+    });
   }
   log::Info(options_.service + "_listening")
       .Kv("grpc_port", *grpc_port)

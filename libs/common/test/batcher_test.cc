@@ -54,6 +54,22 @@ TEST(BatcherTest, ALoneCallerIsRunAtOnce) {
   EXPECT_EQ(sizes, (std::vector<size_t>{1, 1}));
 }
 
+// Its thread carries the name given, cut to Linux's 15 characters, so `top -H` and perf show it.
+TEST(BatcherTest, ItsThreadCarriesItsName) {
+  auto name_of_thread = [](std::string name) {
+    Batcher<int, std::string> batcher(
+        [](std::vector<int> ins) {
+          char buf[32] = {};
+          pthread_getname_np(pthread_self(), buf, sizeof(buf));
+          return std::vector<std::string>(ins.size(), buf);
+        },
+        std::move(name));
+    return batcher.Call(0);
+  };
+  EXPECT_EQ(name_of_thread("report-batcher"), "report-batcher");
+  EXPECT_EQ(name_of_thread("a-name-longer-than-fifteen"), "a-name-longer-t");
+}
+
 // Work handed in with a callback is answered even when the batcher is destroyed right after.
 TEST(BatcherTest, EverythingSubmittedIsAnsweredBeforeItStops) {
   std::atomic<int> answered{0};

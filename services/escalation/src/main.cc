@@ -59,7 +59,7 @@ int Run(int argc, char** argv) {
                       &runtime.registry(), hotspots);
   EscalationGrpcService service(core, runtime.authorizer());
   runtime.AddService(&service);
-  runtime.AddBackground([&](std::stop_token st) { core.RunSweeper(st, sweep_interval); });
+  runtime.AddBackground("sla-sweeper", [&](std::stop_token st) { core.RunSweeper(st, sweep_interval); });
   runtime.Start([&](const KafkaMessage& m) { return core.ApplyEvent(m); });
   return runtime.WaitForShutdown();
 }

@@ -44,7 +44,7 @@ int Run(int argc, char** argv) {
                          config.String("intake.bearer_token", ""));
   HouseholdCore core(runtime.redis(), runtime.outbox(), {&geo, &norms, &access, &pii}, cases, clock, ids,
                      &runtime.registry());
-  runtime.AddBackground([&core](std::stop_token stop) { core.Run(stop); });
+  runtime.AddBackground("raise-cases", [&core](std::stop_token stop) { core.Run(stop); });
   HouseholdGrpcService service(core, runtime.authorizer());
   runtime.AddService(&service);
   runtime.Start();

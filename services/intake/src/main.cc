@@ -67,8 +67,8 @@ int Run(int argc, char** argv) {
   WatchHub hub(hub_redis, runtime.redis());
   IntakeGrpcService service(core, hub, runtime.authorizer(), &runtime.registry());
   runtime.AddService(&service);
-  runtime.AddBackground([&](std::stop_token st) { hub.Run(st); });
-  runtime.AddBackground([&](std::stop_token st) { MigrateIndexes(store, st); });
+  runtime.AddBackground("watch-hub", [&](std::stop_token st) { hub.Run(st); });
+  runtime.AddBackground("index-migrate", [&](std::stop_token st) { MigrateIndexes(store, st); });
   runtime.Start([&](const KafkaMessage& m) { return core.ApplyEvent(m); });
   return runtime.WaitForShutdown();
 }

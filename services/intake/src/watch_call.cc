@@ -3,6 +3,7 @@
 #include "warroom/common/api_metadata.h"
 #include "warroom/common/grpc_status.h"
 #include "warroom/common/metrics.h"
+#include "warroom/common/thread_name.h"
 
 namespace warroom::intake {
 
@@ -79,7 +80,10 @@ WatchPump::WatchPump(prometheus::Registry* registry) {
                   .Help("WatchCases streams ended, by why: client_left, fell_behind (too many changes queued), unavailable (Redis), resume_refused")
                   .Register(*registry);
   }
-  thread_ = std::jthread([this](std::stop_token stop) { Loop(stop); });
+  thread_ = std::jthread([this](std::stop_token stop) {
+    NameThisThread("watch-pump");
+    Loop(stop);
+  });
 }
 
 void WatchPump::Opened() {

@@ -30,7 +30,7 @@ int Run(int argc, char** argv) {
   SystemClock clock;
   IdGenerator ids(clock);
   PspCore core(runtime.redis(), runtime.outbox(), geo, priority, clock, ids, &runtime.registry());
-  runtime.AddBackground([&core](std::stop_token stop) {
+  runtime.AddBackground("psp-gauges", [&core](std::stop_token stop) {
     while (!stop.stop_requested()) {
       core.UpdateGauges();
       SleepUnlessStopped(stop, std::chrono::seconds(5));

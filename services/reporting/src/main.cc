@@ -43,7 +43,7 @@ int Run(int argc, char** argv) {
   runtime.AddReadinessCheck("model", [&core]() -> Status {
     return core.loaded() ? Status::Ok() : UnavailableError("read model not loaded");
   });
-  runtime.AddBackground([&core](std::stop_token stop) { core.Run(stop); });
+  runtime.AddBackground("read-model", [&core](std::stop_token stop) { core.Run(stop); });
   ReportingGrpcService service(core, runtime.authorizer());
   runtime.AddService(&service);
   runtime.Start();

@@ -12,7 +12,10 @@
 #include <future>
 #include <mutex>
 #include <thread>
+#include <string>
 #include <vector>
+
+#include "warroom/common/thread_name.h"
 
 namespace warroom {
 
@@ -33,8 +36,12 @@ class Batcher {
   using Run = std::function<std::vector<Out>(std::vector<In>)>;
   using Done = std::function<void(Out)>;
 
-  explicit Batcher(Run run, size_t max_batch = 256)
-      : run_(std::move(run)), max_batch_(max_batch), thread_([this] { Loop(); }) {}
+  // name names the batcher's thread (see thread_name.h).
+  explicit Batcher(Run run, std::string name = "batcher", size_t max_batch = 256)
+      : run_(std::move(run)), max_batch_(max_batch), thread_([this, name = std::move(name)] {
+          NameThisThread(name);
+          Loop();
+        }) {}
 
   // Everything submitted is run and answered before the thread ends.
   ~Batcher() {

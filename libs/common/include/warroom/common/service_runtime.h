@@ -45,8 +45,9 @@ class ServiceRuntime {
   OutboxStore& outbox() { return *outbox_; }
   void AddService(grpc::Service* service) { grpc_->AddService(service); }
   void AddReadinessCheck(std::string name, AdminServer::Check check);
-  // A loop of the service's own that runs until shutdown (e.g. a watch hub).
-  void AddBackground(std::function<void(std::stop_token)> loop);
+  // A loop of the service's own that runs until shutdown (e.g. a watch hub), on a thread named
+  // thread_name (see thread_name.h).
+  void AddBackground(std::string thread_name, std::function<void(std::stop_token)> loop);
   const KafkaConfig& kafka_config() const { return kafka_; }
   // security.policy_file and security.callers_file (off when neither is set).
   const Authorizer& authorizer() const { return authorizer_; }
@@ -74,7 +75,7 @@ class ServiceRuntime {
   DiagnosticsService diagnostics_{authorizer_};
   std::unique_ptr<GrpcServer> grpc_;
   std::unique_ptr<AdminServer> admin_;
-  std::vector<std::function<void(std::stop_token)>> loops_;
+  std::vector<std::pair<std::string, std::function<void(std::stop_token)>>> loops_;  // name, loop
   LagSource lag_source_;
   std::vector<std::jthread> threads_;
   std::jthread consumer_thread_;

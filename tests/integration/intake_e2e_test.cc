@@ -190,7 +190,7 @@ std::set<std::string> ThreadNames(pid_t pid) {
 // Operations see which of intake's threads does what (docs/OPERATIONS.md).
 TEST_F(IntakeIntegrationTest, ItsThreadsAreNamedForWhatTheyDo) {
   auto names = ThreadNames(intake_.process().pid());
-  for (const char* expected : {"report-batcher", "outbox-relay", "consumer", "watch-pump", "watch-hub",
+  for (const char* expected : {"report-batch", "report-answer", "outbox-relay", "consumer", "watch-pump", "watch-hub",
                                "lag-gauges", "admin-http"}) {
     EXPECT_TRUE(names.contains(expected)) << "no thread named " << expected;
   }

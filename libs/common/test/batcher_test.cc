@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <future>
 #include <string>
 #include <thread>
 
@@ -54,20 +55,50 @@ TEST(BatcherTest, ALoneCallerIsRunAtOnce) {
   EXPECT_EQ(sizes, (std::vector<size_t>{1, 1}));
 }
 
-// Its thread carries the name given, cut to Linux's 15 characters, so `top -H` and perf show it.
-TEST(BatcherTest, ItsThreadCarriesItsName) {
-  auto name_of_thread = [](std::string name) {
+std::string ThisThreadsName() {
+  char buf[32] = {};
+  pthread_getname_np(pthread_self(), buf, sizeof(buf));
+  return buf;
+}
+
+// Its threads carry the name given, cut to Linux's 15 characters, so `top -H` and perf show them:
+// one runs the batches, the other answers the callers.
+TEST(BatcherTest, ItsThreadsCarryItsName) {
+  auto names_of_threads = [](const std::string& name) {
     Batcher<int, std::string> batcher(
-        [](std::vector<int> ins) {
-          char buf[32] = {};
-          pthread_getname_np(pthread_self(), buf, sizeof(buf));
-          return std::vector<std::string>(ins.size(), buf);
-        },
-        std::move(name));
-    return batcher.Call(0);
+        [](std::vector<int> ins) { return std::vector<std::string>(ins.size(), ThisThreadsName()); },
+        name);
+    std::string answered_on;
+    std::string ran_on = AwaitAnswer<std::string>([&](std::function<void(std::string)> done) {
+      batcher.Submit(0, [&, done](std::string ran) {
+        answered_on = ThisThreadsName();
+        done(std::move(ran));
+      });
+    });
+    return std::pair{ran_on, answered_on};
   };
-  EXPECT_EQ(name_of_thread("report-batcher"), "report-batcher");
-  EXPECT_EQ(name_of_thread("a-name-longer-than-fifteen"), "a-name-longer-t");
+  EXPECT_EQ(names_of_threads("report"), (std::pair<std::string, std::string>("report-batch", "report-answer")));
+  EXPECT_EQ(names_of_threads("longer-name").first, "longer-name-bat");
+}
+
+// The next batch runs while the last one's callers are still being answered.
+TEST(BatcherTest, TheNextBatchRunsWhileCallersAreAnswered) {
+  std::promise<void> first_ran, second_ran;
+  auto second_ran_future = second_ran.get_future();
+  Batcher<int, int> batcher([&](std::vector<int> ins) {
+    if (ins.front() == 1) first_ran.set_value();
+    if (ins.front() == 2) second_ran.set_value();
+    return ins;
+  });
+  std::atomic<bool> answered_second{false};
+  batcher.Submit(1, [&](int) {
+    // The first caller's answer waits until the second batch has run.
+    EXPECT_EQ(second_ran_future.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  });
+  first_ran.get_future().wait();  // so that 2 comes in a batch of its own
+  batcher.Submit(2, [&](int) { answered_second = true; });
+  EXPECT_EQ(batcher.Call(3), 3);
+  EXPECT_TRUE(answered_second.load());
 }
 
 // Work handed in with a callback is answered even when the batcher is destroyed right after.

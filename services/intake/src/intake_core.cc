@@ -87,7 +87,7 @@ IntakeCore::IntakeCore(CaseStore& store, OutboxStore& outbox, const Geography& g
     auto created = CreateMany(std::move(specs));
     LoadEarlier(created);
     return created;
-  }, "report-batcher");
+  }, "report");
 }
 
 void IntakeCore::LoadEarlier(std::vector<StatusOr<Created>>& created) {

@@ -1,20 +1,20 @@
 // Batches work from many callers onto one thread of its own, which runs everything waiting in one
-// batch (a few Redis round trips instead of a few per caller) and answers each caller. Callers
-// either hand in a callback (the gRPC callback API: no thread waits per call) or wait (Call). A
-// lone caller is run at once, so a quiet service pays no delay; under load, work that arrives while
-// a batch runs forms the next one.
+// batch (a few Redis round trips instead of a few per caller); a second thread answers each caller,
+// so the next batch starts while the last one's callers are answered. Callers either hand in a
+// callback (the gRPC callback API: no thread waits per call) or wait (Call). A lone caller is run at
+// once, so a quiet service pays no delay; under load, work that arrives while a batch runs forms
+// the next one.
 #pragma once
 
-#include <condition_variable>
 #include <cstddef>
-#include <deque>
 #include <functional>
 #include <future>
-#include <mutex>
-#include <thread>
+#include <limits>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "warroom/common/bounded_queue.h"
 #include "warroom/common/thread_name.h"
 
 namespace warroom {
@@ -36,31 +36,30 @@ class Batcher {
   using Run = std::function<std::vector<Out>(std::vector<In>)>;
   using Done = std::function<void(Out)>;
 
-  // name names the batcher's thread (see thread_name.h).
-  explicit Batcher(Run run, std::string name = "batcher", size_t max_batch = 256)
-      : run_(std::move(run)), max_batch_(max_batch), thread_([this, name = std::move(name)] {
-          NameThisThread(name);
-          Loop();
+  // name (up to 8 characters) names its two threads (see thread_name.h): <name>-batch runs the
+  // batches, <name>-answer answers their callers.
+  explicit Batcher(Run run, const std::string& name = "work", size_t max_batch = 256)
+      : run_(std::move(run)),
+        max_batch_(max_batch),
+        batches_([this, name] {
+          NameThisThread(name + "-batch");
+          RunBatches();
+        }),
+        answers_([this, name] {
+          NameThisThread(name + "-answer");
+          AnswerCallers();
         }) {}
 
-  // Everything submitted is run and answered before the thread ends.
+  // Everything submitted is run and answered before the threads end.
   ~Batcher() {
-    {
-      std::lock_guard lock(mu_);
-      stopping_ = true;
-    }
-    changed_.notify_one();
-    thread_.join();
+    waiting_.Close();
+    batches_.join();
+    answers_.join();
   }
 
-  // done runs on the batcher's thread, after the batch: it should be quick.
-  void Submit(In in, Done done) {
-    {
-      std::lock_guard lock(mu_);
-      waiting_.push_back({std::move(in), std::move(done)});
-    }
-    changed_.notify_one();
-  }
+  // done runs on the answering thread, after the batch: it should be quick. Not after the
+  // batcher has begun to be destroyed.
+  void Submit(In in, Done done) { waiting_.Push({std::move(in), std::move(done)}); }
 
   // Waits for the answer.
   Out Call(In in) {
@@ -72,36 +71,40 @@ class Batcher {
     In in;
     Done done;
   };
+  struct Ran {
+    std::vector<Item> batch;
+    std::vector<Out> outs;
+  };
 
-  void Loop() {
-    std::unique_lock lock(mu_);
-    while (true) {
-      changed_.wait(lock, [&] { return stopping_ || !waiting_.empty(); });
-      if (waiting_.empty()) return;  // stopping, and all answered
-      size_t n = std::min(waiting_.size(), max_batch_);
-      std::vector<Item> batch;
-      batch.reserve(n);
-      for (size_t i = 0; i < n; ++i) {
-        batch.push_back(std::move(waiting_.front()));
-        waiting_.pop_front();
-      }
-      lock.unlock();
+  void RunBatches() {
+    for (auto batch = waiting_.PopUpTo(max_batch_); !batch.empty(); batch = waiting_.PopUpTo(max_batch_)) {
       std::vector<In> ins;
-      ins.reserve(n);
+      ins.reserve(batch.size());
       for (auto& item : batch) ins.push_back(std::move(item.in));
       std::vector<Out> outs = run_(std::move(ins));
-      for (size_t i = 0; i < n; ++i) batch[i].done(std::move(outs[i]));
-      lock.lock();
+      ran_.Push({std::move(batch), std::move(outs)});
+    }
+    ran_.Close();  // what is in it is still answered
+  }
+
+  void AnswerCallers() {
+    for (auto ran = ran_.PopUpTo(kAnswerBatches); !ran.empty(); ran = ran_.PopUpTo(kAnswerBatches)) {
+      for (auto& [batch, outs] : ran) {
+        for (size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(outs[i]));
+      }
     }
   }
 
+  // Batches run but not yet answered, at most: a slow answerer holds the next batch back.
+  static constexpr size_t kRanBatches = 64;
+  static constexpr size_t kAnswerBatches = 16;
+
   Run run_;
   size_t max_batch_;
-  std::mutex mu_;
-  std::condition_variable changed_;
-  std::deque<Item> waiting_;
-  bool stopping_ = false;
-  std::thread thread_;  // last: starts after everything it uses
+  BoundedQueue<Item> waiting_{std::numeric_limits<size_t>::max()};  // Submit never waits
+  BoundedQueue<Ran> ran_{kRanBatches};
+  std::thread batches_;  // the threads last: they start after everything they use
+  std::thread answers_;
 };
 
 }  // namespace warroom

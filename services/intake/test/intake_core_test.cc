@@ -98,6 +98,9 @@ TEST_F(IntakeCoreTest, ARetryWithTheSameRequestIdReturnsTheSameCase) {
   EXPECT_EQ(again->case_number(), first.case_number());
   EXPECT_EQ(redis_.Command({"ZCARD", keys::IndexPlaceStatus("JHB", v1::CASE_STATUS_REPORTED)})->integer, 1);
   EXPECT_EQ(OutboxEvents().size(), 1u);
+  // The retry used no number up: the next new case has the next one.
+  v1::Case next = MustReport(Report("another-id"));
+  EXPECT_EQ(ParseCaseNumber(next.case_number())->sequence, ParseCaseNumber(first.case_number())->sequence + 1);
 }
 
 TEST_F(IntakeCoreTest, ReporterDetailsStayInIntakeAndNeverReachAnEvent) {
@@ -377,9 +380,10 @@ TEST_F(IntakeCoreTest, ABatchImportsAsItsRecordsWouldOneByOne) {
   auto sr2 = core_.Get(results[2].case_number());
   EXPECT_EQ(sr2->duplicate_of(), results[1].case_number());
   EXPECT_EQ(core_.Get(results[1].case_number())->category(), v1::CATEGORY_ROADS_STORMWATER);
-  // Numbers follow the records' order.
-  EXPECT_LT(results[1].case_number(), results[2].case_number());
-  EXPECT_LT(results[2].case_number(), results[5].case_number());
+  // Numbers follow the records' order, and the records seen before used none up.
+  auto sequence = [&](int i) { return ParseCaseNumber(results[i].case_number())->sequence; };
+  EXPECT_EQ(sequence(2), sequence(1) + 1);
+  EXPECT_EQ(sequence(5), sequence(2) + 1);
 }
 
 TEST_F(IntakeCoreTest, ABadImportRowIsRejectedWithItsFields) {

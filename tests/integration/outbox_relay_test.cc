@@ -4,9 +4,14 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <thread>
 
 #include "testing/process.h"
+#include "warroom/common/clock.h"
+#include "warroom/common/events.h"
+#include "warroom/common/outbox.h"
 #include "warroom/common/redis.h"
+#include "warroom/common/topics.h"
 
 namespace warroom {
 namespace {
@@ -131,6 +136,45 @@ TEST_F(OutboxRelayTest, BrokerOutageKeepsEventsAndReadinessSaysSo) {
   EXPECT_NE(metrics.find("warroom_probe_outbox_events_total{result=\"delivered\"} 500"),
             std::string::npos)
       << metrics;
+}
+
+// A backlog of entries that hold several events each (commits made together, as intake's are)
+// drains in one go: the relay reads on while its reads come back with all they asked for, not
+// once per idle poll. The poll here is an hour, so only reading on can drain it. (The relay used
+// to read on only when a read held a whole batch of entries, which entries of ten never do.)
+TEST_F(OutboxRelayTest, ABacklogOfManyEventEntriesDrainsWithoutWaitingForThePoll) {
+  OutboxStore store(redis_, "backlog");
+  SystemClock clock;
+  IdGenerator ids(clock);
+  EventFactory events("backlog", clock, ids);
+  constexpr int kCommits = 400;
+  constexpr int kEventsEach = 10;
+  for (int c = 0; c < kCommits; ++c) {  // one entry each
+    std::string aggregate = "agg-" + std::to_string(c);
+    Mutation m(aggregate);
+    for (int e = 0; e < kEventsEach; ++e) {
+      v1::EventEnvelope envelope = events.New(aggregate, e + 1);
+      envelope.mutable_outbox_probe()->set_sequence(c * kEventsEach + e);
+      m.Emit(ToOutboxEvent(topics::kProbe, envelope));
+    }
+    ASSERT_TRUE(store.Commit(m).ok());
+  }
+
+  KafkaConfig kafka;
+  kafka.bootstrap_servers = broker_.bootstrap();
+  kafka.client_id = "backlog-relay";
+  RelayOptions options;
+  options.instance_id = "backlog-relay";
+  options.batch = 50;  // so that the backlog is many reads
+  options.idle_wait = std::chrono::hours(1);
+  auto relay = OutboxRelay::Create(redis_, store, kafka, options, nullptr);
+  ASSERT_TRUE(relay.ok()) << relay.status().ToString();
+  std::jthread loop([&](std::stop_token stop) {
+    std::stop_callback wake(stop, [&] { (*relay)->Notify(); });  // so that it stops at once
+    (*relay)->Run(stop);
+  });
+  EXPECT_TRUE(WaitFor([&] { return (*relay)->published() == kCommits * kEventsEach; }, std::chrono::seconds(60)))
+      << (*relay)->published() << " of " << kCommits * kEventsEach << " delivered";
 }
 
 }  // namespace

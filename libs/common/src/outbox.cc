@@ -453,19 +453,19 @@ bool OutboxRelay::RenewLeases() {
   return true;
 }
 
-int OutboxRelay::ReadAndProduce(int shard) {
+bool OutboxRelay::ReadAndProduce(int shard) {
   if (rewind_[shard] && in_flight_[shard] == 0) {
     rewind_[shard] = false;
     cursor_[shard] = "-";
   }
-  int room = options_.max_in_flight - static_cast<int>(pending_.size());
-  if (room <= 0 || rewind_[shard]) return 0;
+  int room = Room();
+  if (room <= 0 || rewind_[shard]) return false;
   std::string start = cursor_[shard] == "-" ? "-" : "(" + cursor_[shard];
   // An entry holds the events of one commit or of several committed together: read about as many
   // entries as hold `batch` events (or the room left), judged by the entries read last.
   int count = read_sizers_[shard].Entries(std::min(room, options_.batch));
   auto reply = redis_.Command({"XRANGE", store_.StreamKey(shard), start, "+", "COUNT", std::to_string(count)});
-  if (!reply.ok()) return 0;
+  if (!reply.ok()) return false;
   int produced = 0;
   size_t events_read = 0;
   for (const auto& entry : reply->elements) {
@@ -514,7 +514,7 @@ int OutboxRelay::ReadAndProduce(int shard) {
     events_read += events.size();
   }
   read_sizers_[shard].Read(produced, events_read);
-  return produced;
+  return produced == count;
 }
 
 void OutboxRelay::DeleteDelivered() {
@@ -568,8 +568,9 @@ void OutboxRelay::UpdateGauges() {
 
 void OutboxRelay::Run(std::stop_token stop) {
   log::Info("outbox_relay_started").Kv("service", store_.service()).Kv("shards", store_.shards());
-  // Streams are read when a commit in this process woke us, when the last read filled a batch
-  // (more is waiting), or every idle_wait (commits by other replicas); never in a spin.
+  // Streams are read when a commit in this process woke us, when the last read got all it asked
+  // for (more is waiting: at once if a batch's room is free, else once delivery reports have
+  // freed some), or every idle_wait (commits by other replicas); never in a spin.
   bool read_now = true;
   auto next_scan = std::chrono::steady_clock::now();
   while (!stop.stop_requested()) {
@@ -584,18 +585,18 @@ void OutboxRelay::Run(std::stop_token stop) {
       woken_ = false;
     }
     auto now = std::chrono::steady_clock::now();
-    bool batch_full = false;
+    bool more_waiting = false;
     if (read_now || now >= next_scan) {
       for (int s = 0; s < store_.shards(); ++s) {
-        if (leased_[s]) batch_full |= ReadAndProduce(s) == options_.batch;
+        if (leased_[s]) more_waiting |= ReadAndProduce(s);
       }
       next_scan = now + options_.idle_wait;
     }
-    read_now = batch_full;
+    read_now = more_waiting;
     producer_->Poll(std::chrono::milliseconds(0));
     DeleteDelivered();
     UpdateGauges();
-    if (batch_full) continue;
+    if (more_waiting && Room() >= options_.batch) continue;
     if (!pending_.empty()) {
       producer_->Poll(std::chrono::milliseconds(1));  // delivery reports arrive here
       continue;

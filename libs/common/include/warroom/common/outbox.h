@@ -190,9 +190,13 @@ class OutboxRelay {
   OutboxRelay(RedisClient& redis, OutboxStore& store, RelayOptions options);
   void OnDelivery(const DeliveryReport& report);
   bool RenewLeases();
-  int ReadAndProduce(int shard);
+  // Reads the shard's next entries and produces their events; true when it got every entry it
+  // asked for and produced them all, so more may be waiting.
+  bool ReadAndProduce(int shard);
   void DeleteDelivered();
   void UpdateGauges();
+  // How many more events may be produced before delivery reports come back.
+  int Room() const { return options_.max_in_flight - static_cast<int>(pending_.size()); }
 
   struct Pending {  // one produced event
     int shard;

@@ -46,7 +46,7 @@ class IntakeCore {
              IdGenerator& ids, IntakeOptions options, prometheus::Registry* registry);
 
   StatusOr<v1::ReportCaseResponse> Report(v1::ReportCaseRequest request);
-  // The same without waiting: done gets the answer, on the thread that creates cases together.
+  // The same without waiting: done gets the answer, on the report batcher's answering thread.
   using ReportDone = std::function<void(StatusOr<v1::ReportCaseResponse>)>;
   void ReportAsync(v1::ReportCaseRequest request, ReportDone done);
   StatusOr<v1::Case> Get(std::string_view case_number);
@@ -114,8 +114,9 @@ class IntakeCore {
   prometheus::Family<prometheus::Counter>* reported_ = nullptr;
   prometheus::Family<prometheus::Counter>* transitions_ = nullptr;
   prometheus::Family<prometheus::Counter>* imported_ = nullptr;
-  // Concurrent reports are created together (see CreateMany), on the batcher's thread. Last
-  // member: its thread stops (answering what waits) before the rest is destroyed.
+  // Concurrent reports are created together (see CreateMany), on the batcher's thread, and
+  // answered on its other. Last member: its threads stop (answering what waits) before the rest is
+  // destroyed.
   std::unique_ptr<Batcher<NewCase, StatusOr<Created>>> reports_;
 };
 

@@ -91,10 +91,10 @@ void ServiceRuntime::Start(KafkaConsumer::Handler handler) {
       }
     });
   }
-  for (auto& [name, loop] : loops_) {
-    threads_.emplace_back([name, loop](std::stop_token st) {
-      NameThisThread(name);
-      loop(st);
+  for (const auto& background : loops_) {
+    threads_.emplace_back([background](std::stop_token st) {
+      NameThisThread(background.first);
+      background.second(st);
     });
   }
   if (consumer_ && handler) {

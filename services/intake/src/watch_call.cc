@@ -80,10 +80,15 @@ WatchPump::WatchPump(prometheus::Registry* registry) {
                   .Help("WatchCases streams ended, by why: client_left, fell_behind (too many changes queued), unavailable (Redis), resume_refused")
                   .Register(*registry);
   }
-  thread_ = std::jthread([this](std::stop_token stop) {
+  thread_ = std::thread([this] {
     NameThisThread("watch-pump");
-    Loop(stop);
+    Loop();
   });
+}
+
+WatchPump::~WatchPump() {
+  ready_.Close();
+  thread_.join();
 }
 
 void WatchPump::Opened() {
@@ -100,25 +105,16 @@ void WatchPump::Ended(std::string_view why) {
 }
 
 void WatchPump::Ready(const std::shared_ptr<WatchState>& watch) {
-  if (watch->queued.exchange(true)) return;
-  {
-    std::lock_guard lock(mu_);
-    ready_.push_back(watch);
-  }
-  ready_cv_.notify_one();
+  if (!watch->queued.exchange(true)) ready_.Push(watch);
 }
 
-void WatchPump::Loop(std::stop_token stop) {
-  while (true) {
-    std::shared_ptr<WatchState> watch;
-    {
-      std::unique_lock lock(mu_);
-      if (!ready_cv_.wait(lock, stop, [&] { return !ready_.empty(); })) return;
-      watch = std::move(ready_.front());
-      ready_.pop_front();
+void WatchPump::Loop() {
+  constexpr size_t kStepsATurn = 64;
+  for (auto ready = ready_.PopUpTo(kStepsATurn); !ready.empty(); ready = ready_.PopUpTo(kStepsATurn)) {
+    for (const auto& watch : ready) {
+      watch->queued = false;  // a notification from now on runs it again
+      watch->Step();
     }
-    watch->queued = false;  // a notification from now on runs it again
-    watch->Step();
   }
 }
 

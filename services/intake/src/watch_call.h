@@ -11,17 +11,15 @@
 #include <prometheus/registry.h>
 
 #include <atomic>
-#include <condition_variable>
-#include <deque>
+#include <limits>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <stop_token>
 #include <thread>
 
 #include "services/intake/src/intake_core.h"
 #include "services/intake/src/watch_hub.h"
 #include "warroom/common/authz.h"
+#include "warroom/common/bounded_queue.h"
 #include "warroom/v1/intake.grpc.pb.h"
 
 namespace warroom::intake {
@@ -32,6 +30,8 @@ class WatchPump {
  public:
   // Metrics (when registry is given): watches open, changes sent, watches ended and why.
   explicit WatchPump(prometheus::Registry* registry = nullptr);
+  // Runs the steps already asked for, then stops.
+  ~WatchPump();
   // Runs the watch's next step on the pump's thread (once, however often it is asked meanwhile).
   void Ready(const std::shared_ptr<WatchState>& watch);
 
@@ -40,16 +40,14 @@ class WatchPump {
   void Ended(std::string_view why);  // client_left, fell_behind, unavailable or resume_refused
 
  private:
-  void Loop(std::stop_token stop);
+  void Loop();
 
   prometheus::Gauge* open_ = nullptr;
   prometheus::Counter* sent_ = nullptr;
   prometheus::Family<prometheus::Counter>* ended_ = nullptr;
 
-  std::mutex mu_;
-  std::condition_variable_any ready_cv_;
-  std::deque<std::shared_ptr<WatchState>> ready_;
-  std::jthread thread_;  // last: started by the constructor once the metrics exist
+  BoundedQueue<std::shared_ptr<WatchState>> ready_{std::numeric_limits<size_t>::max()};  // Ready never waits
+  std::thread thread_;  // last: started by the constructor once the metrics exist
 };
 
 // What a watch asks for, checked before it starts.

@@ -7,11 +7,8 @@
 #include <thread>
 
 #include "testing/process.h"
-#include "warroom/common/clock.h"
-#include "warroom/common/events.h"
 #include "warroom/common/outbox.h"
 #include "warroom/common/redis.h"
-#include "warroom/common/topics.h"
 
 namespace warroom {
 namespace {
@@ -143,22 +140,10 @@ TEST_F(OutboxRelayTest, BrokerOutageKeepsEventsAndReadinessSaysSo) {
 // once per idle poll. The poll here is an hour, so only reading on can drain it. (The relay used
 // to read on only when a read held a whole batch of entries, which entries of ten never do.)
 TEST_F(OutboxRelayTest, ABacklogOfManyEventEntriesDrainsWithoutWaitingForThePoll) {
-  OutboxStore store(redis_, "backlog");
-  SystemClock clock;
-  IdGenerator ids(clock);
-  EventFactory events("backlog", clock, ids);
   constexpr int kCommits = 400;
   constexpr int kEventsEach = 10;
-  for (int c = 0; c < kCommits; ++c) {  // one entry each
-    std::string aggregate = "agg-" + std::to_string(c);
-    Mutation m(aggregate);
-    for (int e = 0; e < kEventsEach; ++e) {
-      v1::EventEnvelope envelope = events.New(aggregate, e + 1);
-      envelope.mutable_outbox_probe()->set_sequence(c * kEventsEach + e);
-      m.Emit(ToOutboxEvent(topics::kProbe, envelope));
-    }
-    ASSERT_TRUE(store.Commit(m).ok());
-  }
+  ASSERT_EQ(Write(kCommits * kEventsEach, 0, kEventsEach), 0);  // one entry a commit
+  OutboxStore store(redis_, "probe");
 
   KafkaConfig kafka;
   kafka.bootstrap_servers = broker_.bootstrap();

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 #include <ctime>
 #include <thread>
 
@@ -62,6 +63,48 @@ int64_t RssBytes(int pid) {
   int64_t pages = 0, resident = 0;
   statm >> pages >> resident;
   return resident * sysconf(_SC_PAGESIZE);
+}
+
+double CpuSeconds(int pid) {
+  std::ifstream stat(pid == 0 ? std::string("/proc/self/stat") : "/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  std::getline(stat, line);
+  // The command name (field 2) may hold spaces: count fields from the ')' that ends it.
+  auto end = line.rfind(')');
+  if (end == std::string::npos) return 0;
+  std::istringstream rest(line.substr(end + 1));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && rest >> field; ++i) {
+    if (i >= 14) ticks += std::stod(field);  // utime, stime
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+CpuMeter::CpuMeter(std::vector<Process> processes)
+    : processes_(std::move(processes)), started_(std::chrono::steady_clock::now()) {
+  for (const auto& p : processes_) start_.push_back(CpuSeconds(p.pid));
+}
+
+std::vector<double> CpuMeter::Used() const {
+  std::vector<double> used;
+  for (size_t i = 0; i < processes_.size(); ++i) used.push_back(CpuSeconds(processes_[i].pid) - start_[i]);
+  return used;
+}
+
+std::string CpuMeter::PerUnit(const std::vector<double>& used, double units) const {
+  std::string out;
+  for (size_t i = 0; i < processes_.size() && i < used.size(); ++i) {
+    char part[96];
+    std::snprintf(part, sizeof(part), "%s%s %.0f", out.empty() ? "" : ", ", processes_[i].name.c_str(),
+                  units > 0 ? used[i] * 1e6 / units : 0);
+    out += part;
+  }
+  return out;
+}
+
+double CpuMeter::Elapsed() const {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
 }
 
 int64_t RedisInfoInt(RedisClient& redis, const std::string& field) {

@@ -37,6 +37,7 @@ void EchoBaseline(const Env& env, Results& results) {
   }
   std::atomic<bool> stop{false};
   std::atomic<int64_t> calls{0};
+  CpuMeter cpu({{"client and server", 0}});
   std::vector<Latencies> lat(kThreads);
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
@@ -62,7 +63,12 @@ void EchoBaseline(const Env& env, Results& results) {
   double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   Latencies all;
   for (auto& l : lat) all.Merge(l);
-  results.Add({"grpc echo (unary, 16 callers, TCP loopback)", calls / seconds, "calls/s", "baseline"});
+  results.Add({kEcho, calls / seconds, "calls/s", "baseline"});
+  // What a call costs in CPU, so that a service's cost a call can be set against it (intake).
+  double used = cpu.Used().front();
+  char busy[64];
+  std::snprintf(busy, sizeof(busy), "%.2f of %u cores busy", used / seconds, std::thread::hardware_concurrency());
+  results.Add({kEchoCpu, calls > 0 ? used * 1e6 / calls : 0, "us", busy});
   results.Add({"grpc echo p50", all.Percentile(50), "us", ""});
   results.Add({"grpc echo p99", all.Percentile(99), "us", ""});
   server.Shutdown(std::chrono::milliseconds(100));

@@ -65,7 +65,7 @@ void IntakeScenarios(const Env& env, Results& results) {
   testing::ServiceProcess intake("intake", dir, env.redis.port, env.kafka.bootstrap_servers,
                                  {{"WARROOM_LOG_LEVEL", "warn"}});
   RedisClient redis(env.redis);
-  const double echo = results.Get("grpc echo (unary, 16 callers, TCP loopback)");
+  const double echo = results.Get(kEcho);
   auto ratio = [](double v, double base, const char* what) {
     char note[96];
     std::snprintf(note, sizeof(note), "%.2f of %s", base > 0 ? v / base : 0, what);
@@ -89,11 +89,34 @@ void IntakeScenarios(const Env& env, Results& results) {
   o.duration = env.duration;
   o.run_id = "bench-flat";
   Footprint before = MeasureFootprint(redis);
+  CpuMeter cpu({{"redis", static_cast<int>(RedisInfoInt(redis, "process_id"))},
+                {"intake", intake.process().pid()},
+                {"broker", env.broker_pid},
+                {"load generator", 0}});
   auto flat = loadgen::RunLoad(o);
   results.Add({"intake ReportCase flat out (durable ack, 32 in flight)", flat.rate(), "cases/s",
                ratio(flat.rate(), echo, "gRPC echo (goal 0.4)")});
   results.Add({"intake ReportCase flat out p99", flat.latency.Percentile(99).count() / 1e6, "ms", ""});
   Footprint after = MeasureFootprint(redis);
+  // What a case cost in CPU, every process on the machine counted, its events relayed to the
+  // broker included (the footprint waits for the outbox to drain); against an echo call's CPU,
+  // it says how far the machine's cores allow the ratio above to go.
+  if (flat.ok > 0) {
+    std::vector<double> used = cpu.Used();
+    double total = 0;
+    for (double u : used) total += u;
+    const double n = static_cast<double>(flat.ok);
+    char busy[64];
+    std::snprintf(busy, sizeof(busy), "; %.2f of %u cores busy", total / flat.seconds,
+                  std::thread::hardware_concurrency());
+    results.Add({"intake ReportCase flat out: CPU a case (all processes)", total * 1e6 / n, "us",
+                 cpu.PerUnit(used, n) + busy});
+    const double echo_cpu = results.Get(kEchoCpu);
+    if (echo_cpu > 0) {
+      results.Add({"intake ReportCase flat out: CPU a case / CPU an echo call", total * 1e6 / n / echo_cpu, "x",
+                   "0.4 of the echo needs at most 2.5 with the cores as busy as in the echo"});
+    }
+  }
   if (flat.ok > 0) {
     double n = static_cast<double>(flat.ok);
     char note[128];

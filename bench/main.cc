@@ -50,6 +50,7 @@ int main(int argc, char** argv) {
     env.open_clocks = open_clocks;
     env.soak = std::chrono::minutes(soak_minutes);
     env.state_dir = dir;
+    env.broker_pid = broker.process().pid();
 
     warroom::bench::Results results;
     auto run = [&](const char* group) { return only.empty() || only == group; };

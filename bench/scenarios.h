@@ -16,8 +16,13 @@ struct Env {
   int import_rows = 100000;
   int64_t open_clocks = 1000000;
   std::chrono::seconds soak{600};
-  std::string state_dir;  // a scratch folder for this run's processes
+  std::string state_dir;
+  int broker_pid = 0;  // the embedded broker's process, for what it costs in CPU  // a scratch folder for this run's processes
 };
+
+// Result names that one scenario reads from another's.
+inline constexpr char kEcho[] = "grpc echo (unary, 16 callers, TCP loopback)";
+inline constexpr char kEchoCpu[] = "grpc echo CPU a call (client and server)";
 
 void EchoBaseline(const Env& env, Results& results);
 void RawProducer(const Env& env, Results& results);

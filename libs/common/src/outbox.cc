@@ -437,7 +437,7 @@ bool OutboxRelay::RenewLeases() {
     calls.push_back({{store_.StreamKey(s) + ":lease"},
                      {options_.instance_id, std::to_string(options_.lease_ttl.count())}});
   }
-  auto replies = redis_.EvalMany(lease_script_, std::move(calls));
+  auto replies = redis_.EvalMany(lease_script_, calls);
   if (!replies.ok()) return false;
   for (int s = 0; s < store_.shards(); ++s) {
     const RedisReply& r = (*replies)[s];

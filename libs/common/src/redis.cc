@@ -316,7 +316,7 @@ RedisScript RedisClient::MakeScript(std::string source) {
 }
 
 StatusOr<std::vector<RedisReply>> RedisClient::EvalMany(const RedisScript& script,
-                                                        std::vector<ScriptCall> calls) {
+                                                        const std::vector<ScriptCall>& calls) {
   Pipe pipe = OpenPipe();
   for (const auto& call : calls) pipe.AddScript(script, call);
   return pipe.Finish();

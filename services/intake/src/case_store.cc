@@ -179,7 +179,7 @@ return 1
         if (!removed.ok()) return removed.status();
       }
       if (moves.empty()) continue;
-      auto done = redis_.EvalMany(kMove, std::move(moves));
+      auto done = redis_.EvalMany(kMove, moves);
       if (!done.ok()) return done.status();
       for (const auto& r : *done) {
         if (r.is_error()) return InternalError("redis: " + r.str);

@@ -170,14 +170,14 @@ std::optional<CaseChangeRef> WatchState::NextChange(bool& read_a_batch) {
   }
   CaseChangeRef ref;
   switch (subscription_->Next(ref)) {
-    case WatchSubscription::Wait::kNone:
+    case WatchSubscription::Polled::kNone:
       return std::nullopt;  // the subscription's notifier runs the watch again
-    case WatchSubscription::Wait::kOverflowed:
+    case WatchSubscription::Polled::kOverflowed:
       End(GoOn(StatusCode::kResourceExhausted,
                "this watcher fell more than " + std::to_string(hub_.max_queued()) + " changes behind"),
           "fell_behind");
       return std::nullopt;
-    case WatchSubscription::Wait::kChange:
+    case WatchSubscription::Polled::kChange:
       break;
   }
   return ref;

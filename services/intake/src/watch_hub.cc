@@ -30,13 +30,13 @@ std::string ChangeId::ToString() const {
   return index == 0 ? EntryId() : EntryId() + "." + std::to_string(index);
 }
 
-WatchSubscription::Wait WatchSubscription::Next(CaseChangeRef& out) {
+WatchSubscription::Polled WatchSubscription::Next(CaseChangeRef& out) {
   std::lock_guard lock(mu_);
-  if (overflowed_) return Wait::kOverflowed;
-  if (queue_.empty()) return Wait::kNone;
+  if (overflowed_) return Polled::kOverflowed;
+  if (queue_.empty()) return Polled::kNone;
   out = std::move(queue_.front());
   queue_.pop_front();
-  return Wait::kChange;
+  return Polled::kChange;
 }
 
 bool WatchSubscription::Matches(std::string_view ward, std::string_view municipality) const {

@@ -49,12 +49,12 @@ class WatchSubscription {
   WatchSubscription(std::string ward, std::string municipality, size_t max_queued = kDefaultMaxQueued)
       : ward_(std::move(ward)), municipality_(std::move(municipality)), max_queued_(max_queued) {}
 
-  enum class Wait { kChange, kNone, kOverflowed };
+  enum class Polled { kChange, kNone, kOverflowed };  // what Next found
   // The next change, without waiting: kNone when none is queued. kOverflowed: the watcher fell
   // more than max_queued changes behind; the subscription takes no more (memory stays bounded)
   // and the watch must end so that its client resumes from the stream, rather than miss changes
   // without knowing.
-  Wait Next(CaseChangeRef& out);
+  Polled Next(CaseChangeRef& out);
   // Called (outside the lock) after each change is queued or the watcher overflows: how a watch
   // that waits on no thread learns that it has work.
   void OnPush(std::function<void()> notify);

@@ -15,11 +15,11 @@ namespace warroom::intake {
 namespace {
 
 // The subscription's next change, looking again until one comes or `within` has passed.
-WatchSubscription::Wait NextWithin(WatchSubscription& sub, CaseChangeRef& ref, std::chrono::milliseconds within) {
+WatchSubscription::Polled NextWithin(WatchSubscription& sub, CaseChangeRef& ref, std::chrono::milliseconds within) {
   auto deadline = std::chrono::steady_clock::now() + within;
   while (true) {
     auto got = sub.Next(ref);
-    if (got != WatchSubscription::Wait::kNone || std::chrono::steady_clock::now() >= deadline) return got;
+    if (got != WatchSubscription::Polled::kNone || std::chrono::steady_clock::now() >= deadline) return got;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
 }
@@ -74,11 +74,11 @@ TEST_F(WatchHubTest, AWatcherGetsEveryChangeAfterItSubscribedInItsWard) {
   Change("GP26-0000002-3", "79800002");  // another ward
   Change("GP26-0000003-2", "79800001");
   CaseChangeRef ref;
-  ASSERT_EQ(NextWithin(*sub, ref, std::chrono::seconds(5)), WatchSubscription::Wait::kChange);
+  ASSERT_EQ(NextWithin(*sub, ref, std::chrono::seconds(5)), WatchSubscription::Polled::kChange);
   EXPECT_EQ(ref.case_number, "GP26-0000003-2");
   EXPECT_EQ(ref.change, "case_reported");
   EXPECT_EQ(ref.ward, "79800001");
-  EXPECT_EQ(NextWithin(*sub, ref, std::chrono::milliseconds(700)), WatchSubscription::Wait::kNone);
+  EXPECT_EQ(NextWithin(*sub, ref, std::chrono::milliseconds(700)), WatchSubscription::Polled::kNone);
 }
 
 // The hub blocks up to half a second in XREAD; a watcher arriving meanwhile must still get the
@@ -87,11 +87,11 @@ TEST_F(WatchHubTest, AWatcherArrivingWhileTheHubReadsMissesNothing) {
   auto first = hub_.Subscribe("79800001", "");
   Change("GP26-0000001-4", "79800001");
   CaseChangeRef ref;
-  ASSERT_EQ(NextWithin(*first, ref, std::chrono::seconds(5)), WatchSubscription::Wait::kChange);
+  ASSERT_EQ(NextWithin(*first, ref, std::chrono::seconds(5)), WatchSubscription::Polled::kChange);
   std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the hub is blocked in XREAD again
   auto second = hub_.Subscribe("79800001", "");
   ChangeId id = Change("GP26-0000002-3", "79800001");
-  ASSERT_EQ(NextWithin(*second, ref, std::chrono::seconds(5)), WatchSubscription::Wait::kChange);
+  ASSERT_EQ(NextWithin(*second, ref, std::chrono::seconds(5)), WatchSubscription::Polled::kChange);
   EXPECT_EQ(ref.case_number, "GP26-0000002-3");
   EXPECT_EQ(ref.id, id);
 }
@@ -100,12 +100,12 @@ TEST(WatchSubscriptionTest, AWatcherTooFarBehindIsToldSoAndTakesNoMore) {
   WatchSubscription sub("79800001", "", 3);
   for (int i = 0; i < 3; ++i) sub.Push({ChangeId{1, static_cast<uint64_t>(i)}, "GP26-0000001-4", "case_reported", "79800001", "JHB"});
   CaseChangeRef ref;
-  ASSERT_EQ(sub.Next(ref), WatchSubscription::Wait::kChange);
+  ASSERT_EQ(sub.Next(ref), WatchSubscription::Polled::kChange);
   EXPECT_EQ(ref.id, (ChangeId{1, 0}));
   sub.Push({ChangeId{1, 3}, "GP26-0000001-4", "case_reported", "79800001", "JHB"});  // 3 queued again
   sub.Push({ChangeId{1, 4}, "GP26-0000001-4", "case_reported", "79800001", "JHB"});  // one too many
-  EXPECT_EQ(sub.Next(ref), WatchSubscription::Wait::kOverflowed);
-  EXPECT_EQ(sub.Next(ref), WatchSubscription::Wait::kOverflowed);
+  EXPECT_EQ(sub.Next(ref), WatchSubscription::Polled::kOverflowed);
+  EXPECT_EQ(sub.Next(ref), WatchSubscription::Polled::kOverflowed);
 }
 
 // A watch that waits on no thread is told of each change queued for it, and of its overflow, and
@@ -115,14 +115,14 @@ TEST(WatchSubscriptionTest, TellsItsWatchOfEachChangeAndTheOverflow) {
   int told = 0;
   sub.OnPush([&] { ++told; });
   CaseChangeRef ref;
-  EXPECT_EQ(sub.Next(ref), WatchSubscription::Wait::kNone);
+  EXPECT_EQ(sub.Next(ref), WatchSubscription::Polled::kNone);
   sub.Push({ChangeId{1, 0}, "GP26-0000001-4", "case_reported", "79800001", "JHB"});
   EXPECT_EQ(told, 1);
-  ASSERT_EQ(sub.Next(ref), WatchSubscription::Wait::kChange);
+  ASSERT_EQ(sub.Next(ref), WatchSubscription::Polled::kChange);
   EXPECT_EQ(ref.id, (ChangeId{1, 0}));
   for (int i = 1; i <= 3; ++i) sub.Push({ChangeId{1, static_cast<uint64_t>(i)}, "GP26-0000001-4", "case_reported", "79800001", "JHB"});
   EXPECT_EQ(told, 4);  // two queued, then the overflow
-  EXPECT_EQ(sub.Next(ref), WatchSubscription::Wait::kOverflowed);
+  EXPECT_EQ(sub.Next(ref), WatchSubscription::Polled::kOverflowed);
   sub.Push({ChangeId{1, 4}, "GP26-0000001-4", "case_reported", "79800001", "JHB"});
   EXPECT_EQ(told, 4);  // an overflowed subscription takes no more
 }
@@ -151,10 +151,10 @@ TEST_F(WatchHubTest, ChangesSharingAnEntryAreDeliveredAndResumedOneByOne) {
   ChangeId entry = Changes({{"GP26-0000001-4", "79800001"}, {"GP26-0000002-3", "79800002"},
                             {"GP26-0000003-2", "79800001"}});
   CaseChangeRef ref;
-  ASSERT_EQ(NextWithin(*sub, ref, std::chrono::seconds(5)), WatchSubscription::Wait::kChange);
+  ASSERT_EQ(NextWithin(*sub, ref, std::chrono::seconds(5)), WatchSubscription::Polled::kChange);
   EXPECT_EQ(ref.case_number, "GP26-0000001-4");
   EXPECT_EQ(ref.id, entry);
-  ASSERT_EQ(NextWithin(*sub, ref, std::chrono::seconds(5)), WatchSubscription::Wait::kChange);
+  ASSERT_EQ(NextWithin(*sub, ref, std::chrono::seconds(5)), WatchSubscription::Polled::kChange);
   EXPECT_EQ(ref.case_number, "GP26-0000003-2");  // the other ward's change passed over
   EXPECT_EQ(ref.ward, "79800001");
   EXPECT_EQ(ref.id, (ChangeId{entry.ms, entry.seq, 2}));
@@ -215,7 +215,7 @@ TEST_F(WatchHubTest, NobodyWatchingMeansNoReads) {
     auto sub = hub_.Subscribe("79800001", "");
     Change("GP26-0000005-0", "79800001");
     CaseChangeRef ref;
-    ASSERT_EQ(NextWithin(*sub, ref, std::chrono::seconds(5)), WatchSubscription::Wait::kChange);
+    ASSERT_EQ(NextWithin(*sub, ref, std::chrono::seconds(5)), WatchSubscription::Polled::kChange);
     EXPECT_EQ(ref.case_number, "GP26-0000005-0");
   }
   EXPECT_GT(Reads(), before);

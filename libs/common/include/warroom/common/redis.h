@@ -74,7 +74,7 @@ class RedisClient {
     RedisArgs keys;
     RedisArgs args;
   };
-  StatusOr<std::vector<RedisReply>> EvalMany(const RedisScript& script, std::vector<ScriptCall> calls);
+  StatusOr<std::vector<RedisReply>> EvalMany(const RedisScript& script, const std::vector<ScriptCall>& calls);
 
   // A pipeline sent while it is built: Flush writes what was added since the last, so Redis
   // works on the first commands while the caller prepares the next; Finish reads every reply, in

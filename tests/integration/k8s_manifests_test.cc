@@ -115,6 +115,18 @@ TEST_P(K8sManifestsTest, EveryServiceHasWhatAnOperatorNeeds) {
     EXPECT_EQ(objects["ConfigMap/" + conf_map]["data"]["redis.conf"].as<std::string>(),
               testing::Process::ReadFile(Source("deploy/redis/redis.conf")));
     EXPECT_EQ(redis["volumeClaimTemplates"].size(), 1u);
+    // One template makes every service's Redis (base/redis/): each is found by its own name, and
+    // lets in its service's pods alone.
+    const std::string own = s + "-redis";
+    EXPECT_EQ(redis["selector"]["matchLabels"]["app.kubernetes.io/name"].as<std::string>(), own);
+    EXPECT_EQ(redis["template"]["metadata"]["labels"]["app.kubernetes.io/name"].as<std::string>(), own);
+    EXPECT_EQ(redis["serviceName"].as<std::string>(), own);
+    EXPECT_EQ(objects["Service/" + own]["spec"]["selector"]["app.kubernetes.io/name"].as<std::string>(), own);
+    const YAML::Node redis_policy = objects["NetworkPolicy/" + own]["spec"];
+    EXPECT_EQ(redis_policy["podSelector"]["matchLabels"]["app.kubernetes.io/name"].as<std::string>(), own);
+    ASSERT_EQ(redis_policy["ingress"].size(), 1u);
+    ASSERT_EQ(redis_policy["ingress"][0]["from"].size(), 1u);
+    EXPECT_EQ(redis_policy["ingress"][0]["from"][0]["podSelector"]["matchLabels"]["app.kubernetes.io/name"].as<std::string>(), s);
     // The NetworkPolicy lets it reach only DNS, its own Redis, Kafka and the peers it calls.
     const YAML::Node egress = objects["NetworkPolicy/" + s]["spec"]["egress"];
     std::set<std::string> reaches;

@@ -66,7 +66,8 @@ int64_t RssBytes(int pid) {
 }
 
 double CpuSeconds(int pid) {
-  std::ifstream stat(pid == 0 ? std::string("/proc/self/stat") : "/proc/" + std::to_string(pid) + "/stat");
+  if (pid <= 0) return 0;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
   std::string line;
   std::getline(stat, line);
   // The command name (field 2) may hold spaces: count fields from the ')' that ends it.
@@ -81,8 +82,7 @@ double CpuSeconds(int pid) {
   return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
-CpuMeter::CpuMeter(std::vector<Process> processes)
-    : processes_(std::move(processes)), started_(std::chrono::steady_clock::now()) {
+CpuMeter::CpuMeter(std::vector<Process> processes) : processes_(std::move(processes)) {
   for (const auto& p : processes_) start_.push_back(CpuSeconds(p.pid));
 }
 
@@ -101,10 +101,6 @@ std::string CpuMeter::PerUnit(const std::vector<double>& used, double units) con
     out += part;
   }
   return out;
-}
-
-double CpuMeter::Elapsed() const {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
 }
 
 int64_t RedisInfoInt(RedisClient& redis, const std::string& field) {

@@ -49,12 +49,12 @@ class Latencies {
 std::string MachineSummary();  // "2 cores, 23.4 GiB"
 // Resident memory of a process (0: this one), from /proc/<pid>/statm; 0 when it cannot be read.
 int64_t RssBytes(int pid = 0);
-// CPU time (user and system, every thread) a process has used, from /proc/<pid>/stat (0: this
-// one); 0 when it cannot be read.
-double CpuSeconds(int pid = 0);
+// CPU time (user and system, every thread) a process has used, from /proc/<pid>/stat; 0 when it
+// cannot be read (or pid is not a process id).
+double CpuSeconds(int pid);
 
 // The CPU that named processes use over a stretch of a run, so that a figure can say what it
-// cost and where (pid 0: this process, e.g. the load generator running inside the bench).
+// cost and where (getpid() for the load generator running inside the bench).
 class CpuMeter {
  public:
   struct Process {
@@ -67,13 +67,10 @@ class CpuMeter {
   std::vector<double> Used() const;
   // "redis 91, intake 128, load generator 45": microseconds each used per unit of work done.
   std::string PerUnit(const std::vector<double>& used, double units) const;
-  // Wall-clock seconds since the meter started.
-  double Elapsed() const;
 
  private:
   std::vector<Process> processes_;
   std::vector<double> start_;
-  std::chrono::steady_clock::time_point started_;
 };
 
 // An integer field of Redis's INFO (e.g. "used_memory", "total_forks"); 0 when it cannot be read.

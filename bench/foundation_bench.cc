@@ -1,6 +1,7 @@
 // Foundation scenarios: the gRPC echo ceiling of this machine, the raw idempotent producer rate,
 // and the outbox (Redis commit to Kafka delivery report) as a share of that producer rate.
 #include <grpcpp/grpcpp.h>
+#include <unistd.h>
 #include <prometheus/registry.h>
 
 #include <atomic>
@@ -37,7 +38,7 @@ void EchoBaseline(const Env& env, Results& results) {
   }
   std::atomic<bool> stop{false};
   std::atomic<int64_t> calls{0};
-  CpuMeter cpu({{"client and server", 0}});
+  CpuMeter cpu({{"client and server", getpid()}});
   std::vector<Latencies> lat(kThreads);
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {

@@ -2,6 +2,7 @@
 // Durable ReportCase rate flat out (acknowledged after the Redis commit) as a share of the echo
 // baseline; latency at a fixed 1,000 cases/s; a metro import; Redis memory per open case.
 #include <grpcpp/grpcpp.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <atomic>
@@ -92,33 +93,29 @@ void IntakeScenarios(const Env& env, Results& results) {
   CpuMeter cpu({{"redis", static_cast<int>(RedisInfoInt(redis, "process_id"))},
                 {"intake", intake.process().pid()},
                 {"broker", env.broker_pid},
-                {"load generator", 0}});
+                {"load generator", getpid()}});
   auto flat = loadgen::RunLoad(o);
   results.Add({"intake ReportCase flat out (durable ack, 32 in flight)", flat.rate(), "cases/s",
                ratio(flat.rate(), echo, "gRPC echo (goal 0.4)")});
   results.Add({"intake ReportCase flat out p99", flat.latency.Percentile(99).count() / 1e6, "ms", ""});
   Footprint after = MeasureFootprint(redis);
-  // What a case cost in CPU, every process on the machine counted, its events relayed to the
-  // broker included (the footprint waits for the outbox to drain); against an echo call's CPU,
-  // it says how far the machine's cores allow the ratio above to go.
   if (flat.ok > 0) {
+    const double n = static_cast<double>(flat.ok);
+    // What a case cost in CPU, every process on the machine counted, its events relayed to the
+    // broker included (the footprint waits for the outbox to drain); against an echo call's CPU,
+    // it says how far the machine's cores allow the ratio above to go.
     std::vector<double> used = cpu.Used();
     double total = 0;
     for (double u : used) total += u;
-    const double n = static_cast<double>(flat.ok);
     char busy[64];
     std::snprintf(busy, sizeof(busy), "; %.2f of %u cores busy", total / flat.seconds,
                   std::thread::hardware_concurrency());
     results.Add({"intake ReportCase flat out: CPU a case (all processes)", total * 1e6 / n, "us",
                  cpu.PerUnit(used, n) + busy});
-    const double echo_cpu = results.Get(kEchoCpu);
-    if (echo_cpu > 0) {
+    if (const double echo_cpu = results.Get(kEchoCpu); echo_cpu > 0) {
       results.Add({"intake ReportCase flat out: CPU a case / CPU an echo call", total * 1e6 / n / echo_cpu, "x",
                    "0.4 of the echo needs at most 2.5 with the cores as busy as in the echo"});
     }
-  }
-  if (flat.ok > 0) {
-    double n = static_cast<double>(flat.ok);
     char note[128];
     std::snprintf(note, sizeof(note),
                   "goal <= 1 KiB plus the free text; outbox drained; change stream apart: %.0f B a case",

@@ -16,8 +16,8 @@ struct Env {
   int import_rows = 100000;
   int64_t open_clocks = 1000000;
   std::chrono::seconds soak{600};
-  std::string state_dir;
-  int broker_pid = 0;  // the embedded broker's process, for what it costs in CPU  // a scratch folder for this run's processes
+  std::string state_dir;  // a scratch folder for this run's processes
+  int broker_pid = 0;     // the embedded broker's process, for what it costs in CPU
 };
 
 // Result names that one scenario reads from another's.

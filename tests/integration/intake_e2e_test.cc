@@ -1,11 +1,13 @@
 // warroom-intake as a user meets it: the real binary over gRPC on TCP, with real Redis and the
 // embedded broker, events checked on the topic with kcat.
+#include <google/protobuf/util/json_util.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "testing/process.h"
@@ -68,7 +70,33 @@ class IntakeIntegrationTest : public ::testing::Test {
     return events;
   }
 
+  // warroomctl against this intake: its exit code and what it printed (stdout and stderr).
+  struct Ran {
+    int code;
+    std::string out;
+  };
+  Ran Ctl(const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {BinaryPath("tools/warroomctl/warroomctl"), "--target", intake_.target()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    testing::Process ctl(argv, dir_.File("warroomctl-" + std::to_string(++ctl_runs_) + ".log"));
+    int code = ctl.Wait(std::chrono::seconds(30));
+    return {code, ctl.Log()};
+  }
+  // The cases of warroomctl --json output (one JSON object a line).
+  static std::vector<v1::Case> CasesIn(const std::string& out) {
+    std::vector<v1::Case> cases;
+    std::istringstream lines(out);
+    for (std::string line; std::getline(lines, line);) {
+      v1::Case c;
+      if (!line.empty() && line[0] == '{' && google::protobuf::util::JsonStringToMessage(line, &c).ok()) {
+        cases.push_back(std::move(c));
+      }
+    }
+    return cases;
+  }
+
   testing::TestDir dir_;
+  int ctl_runs_ = 0;
   testing::RedisServer redis_server_;
   testing::Broker broker_;
   testing::ServiceProcess intake_;
@@ -319,6 +347,73 @@ TEST_F(IntakeIntegrationTest, WatchResumesAfterItsLastChangeWithNoneMissed) {
   grpc::Status st = gone->Finish();
   EXPECT_EQ(st.error_code(), grpc::StatusCode::OUT_OF_RANGE);
   EXPECT_NE(st.error_message().find("list the cases, then watch again"), std::string::npos);
+}
+
+// The command line as a call-centre agent or a script uses it: report, get, list, transition and
+// note, as tables and as JSON; a retried report names its first case; a mistyped case number is
+// refused as mistyped; the reporter's phone number never comes back.
+TEST_F(IntakeIntegrationTest, WarroomctlReportsShowsListsMovesAndNotesACase) {
+  const std::vector<std::string> report = {"report", "--request-id", "ctl-1", "--category", "water",
+                                           "--ward", "79900012", "--description", "No water since Monday",
+                                           "--phone", "082 555 1234"};
+  Ran reported = Ctl(report);
+  ASSERT_EQ(reported.code, 0) << reported.out;
+  std::string cn = reported.out.substr(0, reported.out.find('\n'));
+  ASSERT_TRUE(ParseCaseNumber(cn).ok()) << reported.out;
+
+  Ran again = Ctl(report);
+  EXPECT_EQ(again.code, 0) << again.out;
+  EXPECT_EQ(again.out, cn + " (already reported)\n");
+
+  Ran shown = Ctl({"get", cn});
+  ASSERT_EQ(shown.code, 0) << shown.out;
+  EXPECT_NE(shown.out.find("case          " + cn + " (version 1)"), std::string::npos) << shown.out;
+  EXPECT_NE(shown.out.find("status        reported"), std::string::npos) << shown.out;
+  EXPECT_NE(shown.out.find("description   No water since Monday"), std::string::npos) << shown.out;
+
+  Ran as_json = Ctl({"--json", "get", cn});
+  ASSERT_EQ(as_json.code, 0) << as_json.out;
+  auto got = CasesIn(as_json.out);
+  ASSERT_EQ(got.size(), 1u) << as_json.out;
+  EXPECT_EQ(got[0].case_number(), cn);
+  EXPECT_EQ(got[0].status(), v1::CASE_STATUS_REPORTED);
+  EXPECT_FALSE(got[0].reporter_ref().empty());
+  for (const char* phone : {"555 1234", "5551234"}) {
+    EXPECT_EQ(as_json.out.find(phone), std::string::npos) << "the phone number came back: " << as_json.out;
+  }
+
+  Ran moved = Ctl({"transition", cn, "acknowledge"});
+  ASSERT_EQ(moved.code, 0) << moved.out;
+  EXPECT_EQ(moved.out, cn + " is acknowledged (version 2)\n");
+  Ran stale = Ctl({"transition", cn, "start", "--version", "1"});
+  EXPECT_EQ(stale.code, 1) << stale.out;
+  EXPECT_NE(stale.out.find("ABORTED"), std::string::npos) << stale.out;
+
+  Ran noted = Ctl({"note", cn, "Team on site", "--public"});
+  ASSERT_EQ(noted.code, 0) << noted.out;
+  EXPECT_EQ(noted.out, cn + ": note N1 added\n");
+  auto noted_json = CasesIn(Ctl({"--json", "note", cn, "Valve ordered"}).out);
+  ASSERT_EQ(noted_json.size(), 1u);
+  ASSERT_EQ(noted_json[0].notes_size(), 2);
+  EXPECT_FALSE(noted_json[0].notes(1).public_());
+
+  Ran table = Ctl({"list", "--ward", "79900012"});
+  ASSERT_EQ(table.code, 0) << table.out;
+  EXPECT_EQ(table.out.rfind("CASE", 0), 0u) << table.out;
+  EXPECT_NE(table.out.find(cn + "  acknowledged"), std::string::npos) << table.out;
+  auto listed = CasesIn(Ctl({"--json", "list", "--ward", "79900012", "--status", "acknowledged"}).out);
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].case_number(), cn);
+  EXPECT_EQ(listed[0].notes_size(), 2);
+  EXPECT_TRUE(CasesIn(Ctl({"--json", "list", "--ward", "79900012", "--status", "reported"}).out).empty());
+
+  // One digit wrong: the check digit catches it before any look-up.
+  std::string typo = cn;
+  typo[typo.size() - 3] = typo[typo.size() - 3] == '9' ? '8' : static_cast<char>(typo[typo.size() - 3] + 1);
+  Ran mistyped = Ctl({"get", typo});
+  EXPECT_EQ(mistyped.code, 1) << mistyped.out;
+  EXPECT_NE(mistyped.out.find("INVALID_ARGUMENT"), std::string::npos) << mistyped.out;
+  EXPECT_NE(mistyped.out.find("mistyped"), std::string::npos) << mistyped.out;
 }
 
 // `warroomctl watch` outlives an intake restart: it goes on from its last change's token and

@@ -310,7 +310,8 @@ int Note(const Globals& g, const std::string& number, const std::string& text, b
   v1::Case c;
   auto s = stub->AddNote(&ctx, r, &c);
   if (!s.ok()) return Fail(s);
-  std::cout << c.case_number() << ": note " << c.notes(c.notes_size() - 1).note_id() << " added\n";
+  if (g.json) std::cout << Json(c) << "\n";
+  else std::cout << c.case_number() << ": note " << c.notes(c.notes_size() - 1).note_id() << " added\n";
   return 0;
 }
 

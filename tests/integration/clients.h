@@ -1,13 +1,16 @@
 // Small gRPC client helpers the end-to-end tests share.
 #pragma once
 
+#include <google/protobuf/util/json_util.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "testing/process.h"
 #include "warroom/common/topics.h"
@@ -35,6 +38,33 @@ inline std::string ReportCase(v1::IntakeService::Stub& stub, const std::string& 
   grpc::Status s = stub.ReportCase(&ctx, r, &resp);
   EXPECT_TRUE(s.ok()) << s.error_message();
   return resp.case_number();
+}
+
+// warroomctl run to its end: its exit code and what it printed (stdout and stderr, in log_path).
+struct CtlRun {
+  int code;
+  std::string out;
+};
+inline CtlRun Warroomctl(const std::vector<std::string>& args, const std::string& log_path) {
+  std::vector<std::string> argv = {BinaryPath("tools/warroomctl/warroomctl")};
+  argv.insert(argv.end(), args.begin(), args.end());
+  Process ctl(argv, log_path);
+  int code = ctl.Wait(std::chrono::seconds(30));
+  return {code, ctl.Log()};
+}
+
+// The messages of warroomctl --json output (one JSON object a line; other lines skipped).
+template <typename Message>
+std::vector<Message> JsonLines(const std::string& out) {
+  std::vector<Message> messages;
+  std::istringstream lines(out);
+  for (std::string line; std::getline(lines, line);) {
+    Message m;
+    if (!line.empty() && line[0] == '{' && google::protobuf::util::JsonStringToMessage(line, &m).ok()) {
+      messages.push_back(std::move(m));
+    }
+  }
+  return messages;
 }
 
 // The case as intake shows it now (an empty case when it cannot be read).

@@ -148,6 +148,12 @@ TEST_F(HouseholdE2eTest, NeedsBecomeCasesExactlyOnceThroughAKillAndRetries) {
   ASSERT_TRUE(Household()->GetBacklog(&bctx, br, &backlog).ok());
   EXPECT_EQ(backlog.households_assessed(), kHouseholds);
   EXPECT_EQ(backlog.indigent(), kHouseholds);
+  auto due = testing::JsonLines<v1::ListDueVisitsResponse>(
+      testing::Warroomctl({"--household-target", household_->target(), "--json", "household", "due", kWard},
+                          dir_.File("warroomctl-due.log"))
+          .out);
+  ASSERT_EQ(due.size(), 1u) << "warroomctl --json household due";
+  EXPECT_EQ(due[0].households(), kHouseholds);
 
   // Nothing personal on any topic or in any log; the assessments are on the topic.
   std::string everything = testing::TopicsAndLogs(broker_.bootstrap(), dir_.path());

@@ -1,16 +1,15 @@
 // warroom-intake as a user meets it: the real binary over gRPC on TCP, with real Redis and the
 // embedded broker, events checked on the topic with kcat.
-#include <google/protobuf/util/json_util.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <set>
-#include <sstream>
 #include <thread>
 
 #include "testing/process.h"
+#include "tests/integration/clients.h"
 #include "warroom/common/case_number.h"
 #include "warroom/common/grpc_status.h"
 #include "warroom/common/redis.h"
@@ -70,30 +69,12 @@ class IntakeIntegrationTest : public ::testing::Test {
     return events;
   }
 
-  // warroomctl against this intake: its exit code and what it printed (stdout and stderr).
-  struct Ran {
-    int code;
-    std::string out;
-  };
-  Ran Ctl(const std::vector<std::string>& args) {
-    std::vector<std::string> argv = {BinaryPath("tools/warroomctl/warroomctl"), "--target", intake_.target()};
-    argv.insert(argv.end(), args.begin(), args.end());
-    testing::Process ctl(argv, dir_.File("warroomctl-" + std::to_string(++ctl_runs_) + ".log"));
-    int code = ctl.Wait(std::chrono::seconds(30));
-    return {code, ctl.Log()};
+  // warroomctl against this intake.
+  testing::CtlRun Ctl(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--target", intake_.target()});
+    return testing::Warroomctl(args, dir_.File("warroomctl-" + std::to_string(++ctl_runs_) + ".log"));
   }
-  // The cases of warroomctl --json output (one JSON object a line).
-  static std::vector<v1::Case> CasesIn(const std::string& out) {
-    std::vector<v1::Case> cases;
-    std::istringstream lines(out);
-    for (std::string line; std::getline(lines, line);) {
-      v1::Case c;
-      if (!line.empty() && line[0] == '{' && google::protobuf::util::JsonStringToMessage(line, &c).ok()) {
-        cases.push_back(std::move(c));
-      }
-    }
-    return cases;
-  }
+  static std::vector<v1::Case> CasesIn(const std::string& out) { return testing::JsonLines<v1::Case>(out); }
 
   testing::TestDir dir_;
   int ctl_runs_ = 0;
@@ -356,22 +337,22 @@ TEST_F(IntakeIntegrationTest, WarroomctlReportsShowsListsMovesAndNotesACase) {
   const std::vector<std::string> report = {"report", "--request-id", "ctl-1", "--category", "water",
                                            "--ward", "79900012", "--description", "No water since Monday",
                                            "--phone", "082 555 1234"};
-  Ran reported = Ctl(report);
+  testing::CtlRun reported = Ctl(report);
   ASSERT_EQ(reported.code, 0) << reported.out;
   std::string cn = reported.out.substr(0, reported.out.find('\n'));
   ASSERT_TRUE(ParseCaseNumber(cn).ok()) << reported.out;
 
-  Ran again = Ctl(report);
+  testing::CtlRun again = Ctl(report);
   EXPECT_EQ(again.code, 0) << again.out;
   EXPECT_EQ(again.out, cn + " (already reported)\n");
 
-  Ran shown = Ctl({"get", cn});
+  testing::CtlRun shown = Ctl({"get", cn});
   ASSERT_EQ(shown.code, 0) << shown.out;
   EXPECT_NE(shown.out.find("case          " + cn + " (version 1)"), std::string::npos) << shown.out;
   EXPECT_NE(shown.out.find("status        reported"), std::string::npos) << shown.out;
   EXPECT_NE(shown.out.find("description   No water since Monday"), std::string::npos) << shown.out;
 
-  Ran as_json = Ctl({"--json", "get", cn});
+  testing::CtlRun as_json = Ctl({"--json", "get", cn});
   ASSERT_EQ(as_json.code, 0) << as_json.out;
   auto got = CasesIn(as_json.out);
   ASSERT_EQ(got.size(), 1u) << as_json.out;
@@ -382,14 +363,14 @@ TEST_F(IntakeIntegrationTest, WarroomctlReportsShowsListsMovesAndNotesACase) {
     EXPECT_EQ(as_json.out.find(phone), std::string::npos) << "the phone number came back: " << as_json.out;
   }
 
-  Ran moved = Ctl({"transition", cn, "acknowledge"});
+  testing::CtlRun moved = Ctl({"transition", cn, "acknowledge"});
   ASSERT_EQ(moved.code, 0) << moved.out;
   EXPECT_EQ(moved.out, cn + " is acknowledged (version 2)\n");
-  Ran stale = Ctl({"transition", cn, "start", "--version", "1"});
+  testing::CtlRun stale = Ctl({"transition", cn, "start", "--version", "1"});
   EXPECT_EQ(stale.code, 1) << stale.out;
   EXPECT_NE(stale.out.find("ABORTED"), std::string::npos) << stale.out;
 
-  Ran noted = Ctl({"note", cn, "Team on site", "--public"});
+  testing::CtlRun noted = Ctl({"note", cn, "Team on site", "--public"});
   ASSERT_EQ(noted.code, 0) << noted.out;
   EXPECT_EQ(noted.out, cn + ": note N1 added\n");
   auto noted_json = CasesIn(Ctl({"--json", "note", cn, "Valve ordered"}).out);
@@ -397,7 +378,7 @@ TEST_F(IntakeIntegrationTest, WarroomctlReportsShowsListsMovesAndNotesACase) {
   ASSERT_EQ(noted_json[0].notes_size(), 2);
   EXPECT_FALSE(noted_json[0].notes(1).public_());
 
-  Ran table = Ctl({"list", "--ward", "79900012"});
+  testing::CtlRun table = Ctl({"list", "--ward", "79900012"});
   ASSERT_EQ(table.code, 0) << table.out;
   EXPECT_EQ(table.out.rfind("CASE", 0), 0u) << table.out;
   EXPECT_NE(table.out.find(cn + "  acknowledged"), std::string::npos) << table.out;
@@ -410,7 +391,7 @@ TEST_F(IntakeIntegrationTest, WarroomctlReportsShowsListsMovesAndNotesACase) {
   // One digit wrong: the check digit catches it before any look-up.
   std::string typo = cn;
   typo[typo.size() - 3] = typo[typo.size() - 3] == '9' ? '8' : static_cast<char>(typo[typo.size() - 3] + 1);
-  Ran mistyped = Ctl({"get", typo});
+  testing::CtlRun mistyped = Ctl({"get", typo});
   EXPECT_EQ(mistyped.code, 1) << mistyped.out;
   EXPECT_NE(mistyped.out.find("INVALID_ARGUMENT"), std::string::npos) << mistyped.out;
   EXPECT_NE(mistyped.out.find("mistyped"), std::string::npos) << mistyped.out;

@@ -5,6 +5,8 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "testing/process.h"
 #include "tests/integration/clients.h"
 #include "warroom/common/timestamps.h"
@@ -94,6 +96,19 @@ TEST_F(PspE2eTest, AHotspotSuggestsARequestAndADeploymentReachesReporting) {
     ASSERT_TRUE(psp_stub_->Shortlist(&ctx, sl, &shortlist).ok());
   }
   ASSERT_EQ(shortlist.candidates_size(), 1);
+  // The same from the command line, for scripts.
+  auto ctl = [&](const std::string& verb, std::vector<std::string> args) {
+    args.insert(args.begin(), {"--psp-target", psp_->target(), "--json", "psp", verb});
+    return testing::Warroomctl(args, dir_.File("warroomctl-psp-" + verb + ".log"));
+  };
+  auto listed = testing::JsonLines<v1::ShortlistResponse>(ctl("shortlist", {suggested[0].request_id()}).out);
+  ASSERT_EQ(listed.size(), 1u);
+  ASSERT_EQ(listed[0].candidates_size(), 1);
+  EXPECT_EQ(listed[0].candidates(0).firm_id(), "F-VAAL");
+  auto districts = testing::JsonLines<v1::ListPriorityDistrictsResponse>(ctl("districts", {}).out);
+  ASSERT_EQ(districts.size(), 1u);
+  EXPECT_TRUE(std::any_of(districts[0].districts().begin(), districts[0].districts().end(),
+                          [](const auto& d) { return d.code() == "DC42"; }));
   v1::ProposeDeploymentRequest pd;
   pd.set_request_id(suggested[0].request_id());
   pd.set_firm_id("F-VAAL");

@@ -84,6 +84,15 @@ TEST_F(RoutingE2eTest, AReassignmentFlowsThroughToIntake) {
 }
 
 TEST_F(RoutingE2eTest, ABadRulesFileIsRefusedWhileRoutingKeepsServing) {
+  // The good file reloads, from the command line too (JSON for scripts).
+  auto reload = [&](const std::string& log) {
+    return testing::Warroomctl({"--routing-target", routing_->target(), "--json", "route", "reload"}, dir_.File(log));
+  };
+  testing::CtlRun good = reload("reload-good.log");
+  ASSERT_EQ(good.code, 0) << good.out;
+  auto loaded = testing::JsonLines<v1::ReloadRulesResponse>(good.out);
+  ASSERT_EQ(loaded.size(), 1u) << good.out;
+  EXPECT_GT(loaded[0].rules(), 0);
   std::ofstream(rules_) << "rules:\n  - {id: x, category: water, sphere: municipal, department: nowhere}\n";
   grpc::ClientContext ctx;
   v1::ReloadRulesResponse resp;
@@ -91,6 +100,9 @@ TEST_F(RoutingE2eTest, ABadRulesFileIsRefusedWhileRoutingKeepsServing) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_NE(s.error_message().find("rules.yaml:2: rule x: unknown department 'nowhere'"), std::string::npos)
       << s.error_message();
+  testing::CtlRun bad = reload("reload-bad.log");
+  EXPECT_EQ(bad.code, 1) << bad.out;
+  EXPECT_NE(bad.out.find("FAILED_PRECONDITION"), std::string::npos) << bad.out;
   std::string cn = Report(v1::CATEGORY_HEALTH, "79900012", "e2e-3");
   ASSERT_TRUE(WaitFor([&] { return Get(cn).department() == "gp-health"; }, std::chrono::seconds(30)));
   grpc::ClientContext explain_ctx;

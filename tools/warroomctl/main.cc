@@ -464,7 +464,8 @@ int RouteReload(const Globals& g) {
   v1::ReloadRulesResponse resp;
   auto s = Routing(g)->ReloadRules(&ctx, v1::ReloadRulesRequest(), &resp);
   if (!s.ok()) return Fail(s);
-  std::cout << resp.rules() << " rules loaded from " << resp.file() << "\n";
+  if (g.json) std::cout << Json(resp) << "\n";
+  else std::cout << resp.rules() << " rules loaded from " << resp.file() << "\n";
   return 0;
 }
 
@@ -824,6 +825,10 @@ int HouseholdDue(const Globals& g, const std::string& ward, const std::string& m
   v1::ListDueVisitsResponse d;
   auto s = HouseholdStub(g)->ListDueVisits(&ctx, r, &d);
   if (!s.ok()) return Fail(s);
+  if (g.json) {
+    std::cout << Json(d) << "\n";
+    return 0;
+  }
   for (const auto& id : d.household_ids()) std::cout << id << "\n";
   std::fprintf(stderr, "%lld households, %lld visited, %d due, %lld missed last month\n", (long long)d.households(),
                (long long)d.visited(), d.household_ids_size(), (long long)d.missed_previous_month());
@@ -839,6 +844,10 @@ int PspDistricts(const Globals& g) {
   v1::ListPriorityDistrictsResponse out;
   auto s = PspStub(g)->ListPriorityDistricts(&ctx, {}, &out);
   if (!s.ok()) return Fail(s);
+  if (g.json) {
+    std::cout << Json(out) << "\n";
+    return 0;
+  }
   for (const auto& d : out.districts()) std::printf("%-6s %-3s %s\n", d.code().c_str(), d.province().c_str(), d.name().c_str());
   return 0;
 }
@@ -890,6 +899,10 @@ int PspShortlist(const Globals& g, const std::string& request_id) {
   v1::ShortlistResponse out;
   auto s = PspStub(g)->Shortlist(&ctx, r, &out);
   if (!s.ok()) return Fail(s);
+  if (g.json) {
+    std::cout << Json(out) << "\n";
+    return 0;
+  }
   for (const auto& c : out.candidates()) {
     std::printf("%6.2f  %s / %s  %s\n", c.score(), c.firm_id().c_str(), c.professional_id().c_str(), c.explanation().c_str());
   }

@@ -397,6 +397,49 @@ TEST_F(IntakeIntegrationTest, WarroomctlReportsShowsListsMovesAndNotesACase) {
   EXPECT_NE(mistyped.out.find("mistyped"), std::string::npos) << mistyped.out;
 }
 
+// What `./tools/dev up` loads: cases over many wards, channels and every common state; loading
+// it again (as `up` after a lost marker file would) makes no second case.
+TEST_F(IntakeIntegrationTest, TheDemoDataSpreadsOverWardsChannelsAndStatesAndLoadsOnce) {
+  constexpr int kCases = 300;
+  auto all_cases = [&] {
+    std::vector<v1::Case> cases;
+    v1::ListCasesRequest r;
+    r.set_page_size(100);
+    do {
+      grpc::ClientContext ctx;
+      v1::ListCasesResponse page;
+      grpc::Status s = stub_->ListCases(&ctx, r, &page);
+      EXPECT_TRUE(s.ok()) << s.error_message();
+      if (!s.ok()) break;
+      cases.insert(cases.end(), page.cases().begin(), page.cases().end());
+      r.set_page_token(page.next_page_token());
+    } while (!r.page_token().empty());
+    return cases;
+  };
+  for (int run = 1; run <= 2; ++run) {
+    testing::CtlRun demo = Ctl({"demo", "--cases", std::to_string(kCases)});
+    ASSERT_EQ(demo.code, 0) << demo.out;
+    EXPECT_NE(demo.out.find("demo: " + std::to_string(kCases) + " cases reported (0 failed)"), std::string::npos)
+        << demo.out;
+  }
+  auto cases = all_cases();
+  ASSERT_EQ(cases.size(), static_cast<size_t>(kCases)) << "the second load made no new case";
+  std::set<std::string> wards;
+  std::set<int> channels, statuses;
+  for (const auto& c : cases) {
+    wards.insert(c.place().ward_code());
+    channels.insert(c.channel());
+    statuses.insert(c.status());
+  }
+  EXPECT_GE(wards.size(), 100u);
+  EXPECT_GE(channels.size(), 8u);
+  for (auto status : {v1::CASE_STATUS_REPORTED, v1::CASE_STATUS_ACKNOWLEDGED, v1::CASE_STATUS_IN_PROGRESS,
+                      v1::CASE_STATUS_AWAITING_RESIDENT, v1::CASE_STATUS_RESOLVED, v1::CASE_STATUS_CLOSED,
+                      v1::CASE_STATUS_REJECTED}) {
+    EXPECT_TRUE(statuses.count(status)) << v1::CaseStatus_Name(status);
+  }
+}
+
 // `warroomctl watch` outlives an intake restart: it goes on from its last change's token and
 // prints the case reported while intake was coming back, once.
 TEST_F(IntakeIntegrationTest, WarroomctlWatchGoesOnAcrossAnIntakeRestart) {

@@ -93,6 +93,22 @@ TEST_F(EscalationE2eTest, AnUnresolvedCaseClimbsEveryTierAndIntakeShowsIt) {
   ASSERT_TRUE(stub->ListOverdue(&ctx, r, &overdue).ok());
   ASSERT_EQ(overdue.clocks_size(), 1);
   EXPECT_EQ(overdue.clocks(0).tiers_size(), 4);
+
+  // The command line shows the same: the clock's four tiers, and the case among the overdue.
+  auto ctl = [&](std::vector<std::string> args, const std::string& log) {
+    args.insert(args.begin(), {"--escalation-target", escalation_->target()});
+    return testing::Warroomctl(args, dir_.File(log));
+  };
+  testing::CtlRun shown = ctl({"sla", "show", cn}, "warroomctl-sla.log");
+  ASSERT_EQ(shown.code, 0) << shown.out;
+  EXPECT_NE(shown.out.find("case          " + cn), std::string::npos) << shown.out;
+  EXPECT_NE(shown.out.find("tier province"), std::string::npos) << shown.out;
+  auto sla = testing::JsonLines<v1::GetSlaResponse>(ctl({"--json", "sla", "show", cn}, "warroomctl-sla-json.log").out);
+  ASSERT_EQ(sla.size(), 1u);
+  EXPECT_EQ(sla[0].clock().tiers_size(), 4);
+  testing::CtlRun listed = ctl({"overdue", "--municipality", "TSH"}, "warroomctl-overdue.log");
+  ASSERT_EQ(listed.code, 0) << listed.out;
+  EXPECT_NE(listed.out.find(cn), std::string::npos) << listed.out;
 }
 
 TEST_F(EscalationE2eTest, KillNineWhileClocksAreDueStillEscalatesEachBreachOnce) {

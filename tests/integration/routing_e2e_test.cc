@@ -112,6 +112,13 @@ TEST_F(RoutingE2eTest, ABadRulesFileIsRefusedWhileRoutingKeepsServing) {
   v1::ExplainRouteResponse explained;
   ASSERT_TRUE(routing_stub_->ExplainRoute(&explain_ctx, er, &explained).ok());
   EXPECT_EQ(explained.department(), "tsh-water");
+  auto by_ctl = testing::JsonLines<v1::ExplainRouteResponse>(
+      testing::Warroomctl({"--routing-target", routing_->target(), "--json", "route", "explain", "--category", "water",
+                           "--ward", "79900012"},
+                          dir_.File("explain.log"))
+          .out);
+  ASSERT_EQ(by_ctl.size(), 1u);
+  EXPECT_EQ(by_ctl[0].department(), "tsh-water");
 }
 
 TEST(ServiceConfigTest, ABadConfigValueStopsWithOneLineAndExitCodeTwo) {

@@ -162,6 +162,25 @@ TEST_F(HouseholdE2eTest, NeedsBecomeCasesExactlyOnceThroughAKillAndRetries) {
   EXPECT_EQ(everything.find("Ubuntu Street"), std::string::npos) << "an address leaked";
 }
 
+// What `./tools/dev up` loads: households in three wards of every municipality, each visited; a
+// second load registers and visits nobody twice.
+TEST_F(HouseholdE2eTest, TheDemoHouseholdsLoadOnce) {
+  constexpr int kPerWard = 2;
+  for (int run = 1; run <= 2; ++run) {
+    testing::CtlRun demo = testing::Warroomctl(
+        {"--household-target", household_->target(), "household", "demo", "--per-ward", std::to_string(kPerWard)},
+        dir_.File("household-demo-" + std::to_string(run) + ".log"));
+    ASSERT_EQ(demo.code, 0) << "run " << run << ": " << demo.out;
+    EXPECT_NE(demo.out.find("(0 failed)"), std::string::npos) << demo.out;
+  }
+  grpc::ClientContext ctx;
+  v1::GetBacklogRequest r;
+  r.set_municipality_code("JHB");
+  v1::GetBacklogResponse backlog;
+  ASSERT_TRUE(Household()->GetBacklog(&ctx, r, &backlog).ok());
+  EXPECT_EQ(backlog.households_assessed(), 3 * kPerWard) << "three wards of Johannesburg, each household once";
+}
+
 TEST_F(HouseholdE2eTest, ADashboardRoleSeesNoPersonalFields) {
   std::string h = Register(0);
   grpc::ClientContext ctx;

@@ -141,6 +141,19 @@ TEST_F(ReportingE2eTest, CasesThroughIntakeShowUpInTheRollupsAndTheWardReport) {
                                   " --reporting-target " + reporting_->target() + " report ward " +
                                   kWardA + " --format markdown");
   EXPECT_NE(md.find("| 12 | 5 | 5 |"), std::string::npos) << md;
+  // And the area summary and the overdue list, as JSON for scripts.
+  auto ctl = [&](std::vector<std::string> args, const std::string& log) {
+    args.insert(args.begin(), {"--reporting-target", reporting_->target(), "--json", "report"});
+    return testing::Warroomctl(args, dir_.File(log)).out;
+  };
+  auto area = testing::JsonLines<v1::AreaSummary>(ctl({"area", "--level", "ward", "--code", kWardA}, "ctl-area.log"));
+  ASSERT_EQ(area.size(), 1u);
+  EXPECT_EQ(area[0].totals().cases(), 12);
+  EXPECT_EQ(area[0].totals().overdue(), 7);
+  auto listed = testing::JsonLines<v1::OverdueCase>(
+      ctl({"overdue", "--war-room", std::string("WR-") + kWardA}, "ctl-overdue.log"));  // a case a line
+  ASSERT_EQ(listed.size(), 7u);
+  for (const auto& c : listed) EXPECT_EQ(c.ward_code(), kWardA);
 
   grpc::ClientContext rctx;
   v1::RebuildResponse rebuilt;

@@ -382,11 +382,19 @@ TEST_F(IntakeIntegrationTest, WarroomctlReportsShowsListsMovesAndNotesACase) {
   ASSERT_EQ(table.code, 0) << table.out;
   EXPECT_EQ(table.out.rfind("CASE", 0), 0u) << table.out;
   EXPECT_NE(table.out.find(cn + "  acknowledged"), std::string::npos) << table.out;
-  auto listed = CasesIn(Ctl({"--json", "list", "--ward", "79900012", "--status", "acknowledged"}).out);
+  // --json after the verb too, as people type it.
+  auto listed = CasesIn(Ctl({"list", "--ward", "79900012", "--status", "acknowledged", "--json"}).out);
   ASSERT_EQ(listed.size(), 1u);
   EXPECT_EQ(listed[0].case_number(), cn);
   EXPECT_EQ(listed[0].notes_size(), 2);
   EXPECT_TRUE(CasesIn(Ctl({"--json", "list", "--ward", "79900012", "--status", "reported"}).out).empty());
+
+  // A misused command line is exit code 2, saying what was wrong.
+  testing::CtlRun misused = Ctl({"list", "--colour", "blue"});
+  EXPECT_EQ(misused.code, 2) << misused.out;
+  EXPECT_NE(misused.out.find("--colour"), std::string::npos) << misused.out;
+  testing::CtlRun unknown = Ctl({"list", "--status", "lost"});
+  EXPECT_EQ(unknown.code, 2) << unknown.out;
 
   // One digit wrong: the check digit catches it before any look-up.
   std::string typo = cn;

@@ -10,6 +10,7 @@
 #include "testing/process.h"
 #include "tests/integration/clients.h"
 #include "warroom/common/timestamps.h"
+#include "warroom/v1/escalation.grpc.pb.h"
 #include "warroom/v1/household.grpc.pb.h"
 #include "warroom/v1/psp.grpc.pb.h"
 #include "warroom/v1/reporting.grpc.pb.h"
@@ -101,6 +102,25 @@ TEST_F(PspE2eTest, AHotspotSuggestsARequestAndADeploymentReachesReporting) {
     args.insert(args.begin(), {"--psp-target", psp_->target(), "--json", "psp", verb});
     return testing::Warroomctl(args, dir_.File("warroomctl-psp-" + verb + ".log"));
   };
+  auto requests = testing::JsonLines<v1::SupportRequest>(ctl("requests", {"--suggested"}).out);  // one a line
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].request_id(), suggested[0].request_id());
+  auto district = testing::JsonLines<v1::DistrictBacklog>(ctl("backlog", {"DC42"}).out);
+  ASSERT_EQ(district.size(), 1u);
+  EXPECT_TRUE(district[0].priority());
+  // The hotspot alert behind the suggestion, listed and acknowledged from the command line.
+  auto alerts_ctl = [&](std::vector<std::string> args, const std::string& log) {
+    args.insert(args.begin(), {"--escalation-target", escalation_->target(), "--json", "alerts"});
+    return testing::Warroomctl(args, dir_.File(log)).out;
+  };
+  auto alerts = testing::JsonLines<v1::HotspotAlert>(alerts_ctl({"--ward", kWard}, "warroomctl-alerts.log"));
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].category(), v1::CATEGORY_WATER);
+  auto acknowledged =
+      testing::JsonLines<v1::HotspotAlert>(alerts_ctl({"--acknowledge", alerts[0].alert_id()}, "warroomctl-ack.log"));
+  ASSERT_EQ(acknowledged.size(), 1u);
+  EXPECT_TRUE(acknowledged[0].acknowledged());
+  EXPECT_TRUE(testing::JsonLines<v1::HotspotAlert>(alerts_ctl({"--ward", kWard}, "warroomctl-alerts-open.log")).empty());
   auto listed = testing::JsonLines<v1::ShortlistResponse>(ctl("shortlist", {suggested[0].request_id()}).out);
   ASSERT_EQ(listed.size(), 1u);
   ASSERT_EQ(listed[0].candidates_size(), 1);

@@ -4,6 +4,7 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -81,6 +82,24 @@ TEST_F(RoutingE2eTest, AReassignmentFlowsThroughToIntake) {
   EXPECT_EQ(after.history_size(), 2);
   ASSERT_TRUE(WaitFor([&] { return Get(cn).department() == "eskom"; }, std::chrono::seconds(30)));
   EXPECT_EQ(Get(cn).sphere(), v1::SPHERE_NATIONAL);
+
+  // The same from the command line: reassign back (its version read for you), and the war room.
+  auto ctl = [&](std::vector<std::string> args, const std::string& log) {
+    args.insert(args.begin(), {"--routing-target", routing_->target()});
+    return testing::Warroomctl(args, dir_.File(log));
+  };
+  testing::CtlRun back = ctl({"route", "reassign", cn, "--department", "emfuleni-electricity", "--reason",
+                              "Municipal supply after all"},
+                             "ctl-reassign.log");
+  ASSERT_EQ(back.code, 0) << back.out;
+  EXPECT_NE(back.out.find(cn + " is now with"), std::string::npos) << back.out;
+  ASSERT_TRUE(WaitFor([&] { return Get(cn).department() == "emfuleni-electricity"; }, std::chrono::seconds(30)));
+  auto room = testing::JsonLines<v1::WarRoom>(ctl({"--json", "warroom", "show", "WR-74201002"}, "ctl-room.log").out);
+  ASSERT_EQ(room.size(), 1u);
+  EXPECT_EQ(room[0].municipality_code(), "GT421");
+  auto rooms = testing::JsonLines<v1::WarRoom>(ctl({"--json", "warroom", "list", "--municipality", "GT421"}, "ctl-rooms.log").out);
+  EXPECT_TRUE(std::any_of(rooms.begin(), rooms.end(), [](const v1::WarRoom& w) { return w.id() == "WR-74201002"; }))
+      << rooms.size() << " war rooms listed";
 }
 
 TEST_F(RoutingE2eTest, ABadRulesFileIsRefusedWhileRoutingKeepsServing) {

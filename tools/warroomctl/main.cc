@@ -532,7 +532,8 @@ int Alerts(const Globals& g, const std::string& ward, const std::string& municip
     v1::HotspotAlert a;
     auto s = stub->AcknowledgeAlert(&ctx, r, &a);
     if (!s.ok()) return Fail(s);
-    std::cout << a.alert_id() << " acknowledged\n";
+    if (g.json) std::cout << Json(a) << "\n";
+    else std::cout << a.alert_id() << " acknowledged\n";
     return 0;
   }
   grpc::ClientContext ctx;
@@ -1107,6 +1108,7 @@ int Run(int argc, char** argv) {
   PrepareProcess();
   CLI::App app("warroomctl: the war-room command line");
   app.require_subcommand(1);
+  app.fallthrough();  // the options above also after the verb: `warroomctl list --json`
   Globals g;
   app.add_option("--target", g.target, "intake gRPC address")->envname("WARROOM_INTAKE_TARGET");
   app.add_option("--routing-target", g.routing_target, "routing gRPC address")
@@ -1300,7 +1302,12 @@ int Run(int argc, char** argv) {
   auto* psp_shortlist = psp->add_subcommand("shortlist", "The ranked, explained shortlist for a request");
   psp_shortlist->add_option("request", psp_request)->required();
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help is a "parse error" that exits 0; every real one is a usage error: exit code 2.
+    return app.exit(e) == 0 ? 0 : 2;
+  }
   if (psp_districts->parsed()) return PspDistricts(g);
   if (psp_backlog->parsed()) return PspBacklog(g, psp_district);
   if (psp_requests->parsed()) return PspRequests(g, psp_suggested, municipality);

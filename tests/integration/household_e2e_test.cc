@@ -195,6 +195,19 @@ TEST_F(HouseholdE2eTest, ADashboardRoleSeesNoPersonalFields) {
   AsCdw(cdw);
   ASSERT_TRUE(Household()->GetHousehold(&cdw, r, &got).ok());
   EXPECT_EQ(got.personal().head().name(), kPeople[0].name);
+
+  // The command line withholds them too unless a purpose is given (as a community development worker).
+  auto show = [&](std::vector<std::string> args, const std::string& log) {
+    args.insert(args.begin(), {"--household-target", household_->target(), "household", "show", h});
+    return testing::Warroomctl(args, dir_.File(log));
+  };
+  testing::CtlRun plain = show({}, "ctl-show.log");
+  ASSERT_EQ(plain.code, 0) << plain.out;
+  EXPECT_EQ(plain.out.find(kPeople[0].name), std::string::npos) << plain.out;
+  EXPECT_NE(plain.out.find("personal fields withheld"), std::string::npos) << plain.out;
+  testing::CtlRun with_purpose = show({"--purpose", "monthly visit"}, "ctl-show-purpose.log");
+  ASSERT_EQ(with_purpose.code, 0) << with_purpose.out;
+  EXPECT_NE(with_purpose.out.find(kPeople[0].name), std::string::npos) << with_purpose.out;
 }
 
 }  // namespace

@@ -94,6 +94,14 @@ std::string Json(const google::protobuf::Message& m) {
   return out;
 }
 
+// Under --json, prints m as one line of JSON and returns true: the verb then prints nothing else
+// of it. Without --json, prints nothing and returns false.
+bool PrintedAsJson(const Globals& g, const google::protobuf::Message& m) {
+  if (!g.json) return false;
+  std::cout << Json(m) << "\n";
+  return true;
+}
+
 std::string When(const google::protobuf::Timestamp& t) {
   if (t.seconds() == 0) return "-";
   return TimeUtil::ToString(t).substr(0, 16) + "Z";
@@ -113,10 +121,7 @@ void PrintCaseHeader() {
 }
 
 void PrintCase(const Globals& g, const v1::Case& c) {
-  if (g.json) {
-    std::cout << Json(c) << "\n";
-    return;
-  }
+  if (PrintedAsJson(g, c)) return;
   std::printf("case          %s (version %lld)\n", c.case_number().c_str(),
               static_cast<long long>(c.version()));
   std::printf("status        %s%s\n", Label(c.status()).c_str(), c.overdue() ? "  OVERDUE" : "");
@@ -189,9 +194,7 @@ int Report(const Globals& g, const ReportArgs& a) {
   v1::ReportCaseResponse resp;
   auto s = stub->ReportCase(&ctx, r, &resp);
   if (!s.ok()) return Fail(s);
-  if (g.json) {
-    std::cout << Json(resp) << "\n";
-  } else {
+  if (!PrintedAsJson(g, resp)) {
     std::cout << resp.case_number() << (resp.replayed() ? " (already reported)" : "") << "\n";
   }
   return 0;
@@ -235,8 +238,7 @@ int List(const Globals& g, const ListArgs& a) {
     auto s = stub->ListCases(&ctx, r, &resp);
     if (!s.ok()) return Fail(s);
     for (const auto& c : resp.cases()) {
-      if (g.json) std::cout << Json(c) << "\n";
-      else PrintCaseRow(c);
+      if (!PrintedAsJson(g, c)) PrintCaseRow(c);
     }
     if (!a.all || resp.next_page_token().empty()) {
       if (!g.json && !resp.next_page_token().empty()) {
@@ -294,8 +296,7 @@ int Transition(const Globals& g, const TransitionArgs& a) {
   v1::Case c;
   auto s = stub->TransitionCase(&ctx, r, &c);
   if (!s.ok()) return Fail(s);
-  if (g.json) std::cout << Json(c) << "\n";
-  else std::cout << c.case_number() << " is " << Label(c.status()) << " (version " << c.version() << ")\n";
+  if (!PrintedAsJson(g, c)) std::cout << c.case_number() << " is " << Label(c.status()) << " (version " << c.version() << ")\n";
   return 0;
 }
 
@@ -310,8 +311,7 @@ int Note(const Globals& g, const std::string& number, const std::string& text, b
   v1::Case c;
   auto s = stub->AddNote(&ctx, r, &c);
   if (!s.ok()) return Fail(s);
-  if (g.json) std::cout << Json(c) << "\n";
-  else std::cout << c.case_number() << ": note " << c.notes(c.notes_size() - 1).note_id() << " added\n";
+  if (!PrintedAsJson(g, c)) std::cout << c.case_number() << ": note " << c.notes(c.notes_size() - 1).note_id() << " added\n";
   return 0;
 }
 
@@ -387,10 +387,7 @@ int RouteExplain(const Globals& g, const std::string& category, const std::strin
   v1::ExplainRouteResponse resp;
   auto s = Routing(g)->ExplainRoute(&ctx, r, &resp);
   if (!s.ok()) return Fail(s);
-  if (g.json) {
-    std::cout << Json(resp) << "\n";
-    return 0;
-  }
+  if (PrintedAsJson(g, resp)) return 0;
   std::printf("rule          %s\nresponsible   %s, %s (%s)\nwar room      %s%s\n", resp.rule_id().c_str(),
               Label(resp.sphere()).c_str(), resp.department_name().c_str(), resp.department().c_str(),
               resp.war_room().c_str(), resp.unlocated() ? " (unlocated)" : "");
@@ -420,8 +417,7 @@ int RouteReassign(const Globals& g, const std::string& number, const std::string
   v1::Assignment a;
   auto s = stub->Reassign(&ctx, r, &a);
   if (!s.ok()) return Fail(s);
-  if (g.json) std::cout << Json(a) << "\n";
-  else std::cout << number << " is now with " << a.department_name() << " (" << a.department() << ")\n";
+  if (!PrintedAsJson(g, a)) std::cout << number << " is now with " << a.department_name() << " (" << a.department() << ")\n";
   return 0;
 }
 
@@ -439,8 +435,7 @@ int WarRoomShow(const Globals& g, const std::string& id) {
   v1::WarRoom w;
   auto s = Routing(g)->GetWarRoom(&ctx, r, &w);
   if (!s.ok()) return Fail(s);
-  if (g.json) std::cout << Json(w) << "\n";
-  else PrintWarRoom(w);
+  if (!PrintedAsJson(g, w)) PrintWarRoom(w);
   return 0;
 }
 
@@ -453,8 +448,7 @@ int WarRoomList(const Globals& g, const std::string& municipality, const std::st
   auto s = Routing(g)->ListWarRooms(&ctx, r, &resp);
   if (!s.ok()) return Fail(s);
   for (const auto& w : resp.war_rooms()) {
-    if (g.json) std::cout << Json(w) << "\n";
-    else PrintWarRoom(w);
+    if (!PrintedAsJson(g, w)) PrintWarRoom(w);
   }
   return 0;
 }
@@ -464,8 +458,7 @@ int RouteReload(const Globals& g) {
   v1::ReloadRulesResponse resp;
   auto s = Routing(g)->ReloadRules(&ctx, v1::ReloadRulesRequest(), &resp);
   if (!s.ok()) return Fail(s);
-  if (g.json) std::cout << Json(resp) << "\n";
-  else std::cout << resp.rules() << " rules loaded from " << resp.file() << "\n";
+  if (!PrintedAsJson(g, resp)) std::cout << resp.rules() << " rules loaded from " << resp.file() << "\n";
   return 0;
 }
 
@@ -482,10 +475,7 @@ int SlaShow(const Globals& g, const std::string& number) {
   v1::GetSlaResponse resp;
   auto s = Escalation(g)->GetSla(&ctx, r, &resp);
   if (!s.ok()) return Fail(s);
-  if (g.json) {
-    std::cout << Json(resp) << "\n";
-    return 0;
-  }
+  if (PrintedAsJson(g, resp)) return 0;
   const auto& c = resp.clock();
   std::printf("case          %s\nclock         %s at the %s tier (%s calendar)%s\n", c.case_number().c_str(),
               EnumLabel(v1::SlaClock::State_descriptor(), c.state()).c_str(), Label(c.tier()).c_str(),
@@ -514,9 +504,10 @@ int Overdue(const Globals& g, const std::string& tier, const std::string& munici
   auto s = Escalation(g)->ListOverdue(&ctx, r, &resp);
   if (!s.ok()) return Fail(s);
   for (const auto& c : resp.clocks()) {
-    if (g.json) std::cout << Json(c) << "\n";
-    else std::printf("%-15s %-15s %-9s %-6s due %s\n", c.case_number().c_str(), Label(c.tier()).c_str(),
-                     c.ward_code().c_str(), c.municipality_code().c_str(), When(c.due_at()).c_str());
+    if (!PrintedAsJson(g, c))
+      std::printf("%-15s %-15s %-9s %-6s due %s\n", c.case_number().c_str(),
+                  Label(c.tier()).c_str(), c.ward_code().c_str(), c.municipality_code().c_str(),
+                  When(c.due_at()).c_str());
   }
   return 0;
 }
@@ -532,8 +523,7 @@ int Alerts(const Globals& g, const std::string& ward, const std::string& municip
     v1::HotspotAlert a;
     auto s = stub->AcknowledgeAlert(&ctx, r, &a);
     if (!s.ok()) return Fail(s);
-    if (g.json) std::cout << Json(a) << "\n";
-    else std::cout << a.alert_id() << " acknowledged\n";
+    if (!PrintedAsJson(g, a)) std::cout << a.alert_id() << " acknowledged\n";
     return 0;
   }
   grpc::ClientContext ctx;
@@ -545,10 +535,11 @@ int Alerts(const Globals& g, const std::string& ward, const std::string& municip
   auto s = stub->ListAlerts(&ctx, r, &resp);
   if (!s.ok()) return Fail(s);
   for (const auto& a : resp.alerts()) {
-    if (g.json) std::cout << Json(a) << "\n";
-    else std::printf("%-36s %-9s %-20s %4lld cases (baseline %.1f) since %s%s\n", a.alert_id().c_str(),
-                     a.ward_code().c_str(), Label(a.category()).c_str(), static_cast<long long>(a.count()),
-                     a.baseline(), When(a.window_start()).c_str(), a.acknowledged() ? "  acknowledged" : "");
+    if (!PrintedAsJson(g, a))
+      std::printf("%-36s %-9s %-20s %4lld cases (baseline %.1f) since %s%s\n", a.alert_id().c_str(),
+                  a.ward_code().c_str(), Label(a.category()).c_str(),
+                  static_cast<long long>(a.count()), a.baseline(), When(a.window_start()).c_str(),
+                  a.acknowledged() ? "  acknowledged" : "");
   }
   return 0;
 }
@@ -598,10 +589,7 @@ int ReportArea(const Globals& g, const std::string& level, const std::string& co
   v1::AreaSummary resp;
   auto s = Reporting(g)->GetAreaSummary(&ctx, r, &resp);
   if (!s.ok()) return Fail(s);
-  if (g.json) {
-    std::cout << Json(resp) << "\n";
-    return 0;
-  }
+  if (PrintedAsJson(g, resp)) return 0;
   const auto& t = resp.totals();
   std::printf("%s (%s)\ncases %lld  open %lld  overdue %lld  resolved %lld  closed %lld  rejected %lld\n",
               resp.area().name().c_str(), resp.area().code().c_str(), (long long)t.cases(),
@@ -630,10 +618,7 @@ int ReportSla(const Globals& g, const std::string& level, const std::string& cod
   v1::GetSlaComplianceResponse resp;
   auto s = Reporting(g)->GetSlaCompliance(&ctx, r, &resp);
   if (!s.ok()) return Fail(s);
-  if (g.json) {
-    std::cout << Json(resp) << "\n";
-    return 0;
-  }
+  if (PrintedAsJson(g, resp)) return 0;
   auto line = [](const std::string& what, const v1::SlaComplianceRow& row) {
     std::printf("%-32s met %6lld  breached %6lld  %5.1f%%\n", what.c_str(), (long long)row.met(),
                 (long long)row.breached(), 100.0 * row.share());
@@ -655,9 +640,9 @@ int ReportOverdue(const Globals& g, const std::string& war_room, const std::stri
   auto s = Reporting(g)->ListOverdue(&ctx, r, &resp);
   if (!s.ok()) return Fail(s);
   for (const auto& c : resp.cases()) {
-    if (g.json) std::cout << Json(c) << "\n";
-    else std::printf("%-15s %-9s %-22s %-13s %s\n", c.case_number().c_str(), c.ward_code().c_str(),
-                     c.department().c_str(), Label(c.tier()).c_str(), Label(c.category()).c_str());
+    if (!PrintedAsJson(g, c))
+      std::printf("%-15s %-9s %-22s %-13s %s\n", c.case_number().c_str(), c.ward_code().c_str(),
+                  c.department().c_str(), Label(c.tier()).c_str(), Label(c.category()).c_str());
   }
   if (!g.json) std::printf("%lld overdue\n", (long long)resp.total());
   return 0;
@@ -669,9 +654,7 @@ int ReportRebuild(const Globals& g) {
   v1::RebuildResponse resp;
   auto s = Reporting(g)->Rebuild(&ctx, v1::RebuildRequest(), &resp);
   if (!s.ok()) return Fail(s);
-  if (g.json) {
-    std::cout << Json(resp) << "\n";
-  } else {
+  if (!PrintedAsJson(g, resp)) {
     std::printf("rebuilt %lld cases from %lld events in %.2f s (%.0f events/s); %s the live model\n",
                 (long long)resp.cases(), (long long)resp.events_applied(), resp.seconds(),
                 resp.events_per_second(), resp.equal() ? "equal to" : "DIFFERENT from");
@@ -783,10 +766,7 @@ int HouseholdShow(const Globals& g, const std::string& id, const std::string& pu
   v1::Household h;
   auto s = HouseholdStub(g)->GetHousehold(&ctx, r, &h);
   if (!s.ok()) return Fail(s);
-  if (g.json) {
-    std::cout << Json(h) << "\n";
-    return 0;
-  }
+  if (PrintedAsJson(g, h)) return 0;
   std::printf("%s  ward %s  %s  version %lld%s\n", h.household_id().c_str(), h.ward_code().c_str(),
               Label(h.dwelling()).c_str(), (long long)h.version(), h.erased() ? "  (personal information erased)" : "");
   if (h.has_personal()) std::printf("head: %s  %s\n", h.personal().head().name().c_str(), h.personal().head().phone().c_str());
@@ -806,10 +786,7 @@ int HouseholdBacklog(const Globals& g, const std::string& ward, const std::strin
   v1::GetBacklogResponse b;
   auto s = HouseholdStub(g)->GetBacklog(&ctx, r, &b);
   if (!s.ok()) return Fail(s);
-  if (g.json) {
-    std::cout << Json(b) << "\n";
-    return 0;
-  }
+  if (PrintedAsJson(g, b)) return 0;
   std::printf("households assessed %lld, indigent %lld\n", (long long)b.households_assessed(), (long long)b.indigent());
   for (const auto& row : b.services()) {
     std::printf("  %-16s met %6lld  below norm %6lld  no access %6lld\n", Label(row.service()).c_str(),
@@ -826,10 +803,7 @@ int HouseholdDue(const Globals& g, const std::string& ward, const std::string& m
   v1::ListDueVisitsResponse d;
   auto s = HouseholdStub(g)->ListDueVisits(&ctx, r, &d);
   if (!s.ok()) return Fail(s);
-  if (g.json) {
-    std::cout << Json(d) << "\n";
-    return 0;
-  }
+  if (PrintedAsJson(g, d)) return 0;
   for (const auto& id : d.household_ids()) std::cout << id << "\n";
   std::fprintf(stderr, "%lld households, %lld visited, %d due, %lld missed last month\n", (long long)d.households(),
                (long long)d.visited(), d.household_ids_size(), (long long)d.missed_previous_month());
@@ -845,10 +819,7 @@ int PspDistricts(const Globals& g) {
   v1::ListPriorityDistrictsResponse out;
   auto s = PspStub(g)->ListPriorityDistricts(&ctx, {}, &out);
   if (!s.ok()) return Fail(s);
-  if (g.json) {
-    std::cout << Json(out) << "\n";
-    return 0;
-  }
+  if (PrintedAsJson(g, out)) return 0;
   for (const auto& d : out.districts()) std::printf("%-6s %-3s %s\n", d.code().c_str(), d.province().c_str(), d.name().c_str());
   return 0;
 }
@@ -860,10 +831,7 @@ int PspBacklog(const Globals& g, const std::string& district) {
   v1::DistrictBacklog b;
   auto s = PspStub(g)->GetDistrictBacklog(&ctx, r, &b);
   if (!s.ok()) return Fail(s);
-  if (g.json) {
-    std::cout << Json(b) << "\n";
-    return 0;
-  }
+  if (PrintedAsJson(g, b)) return 0;
   std::printf("%s %s%s: %d PSP deployments, %lld municipal staff trained\n", b.district_code().c_str(),
               b.name().c_str(), b.priority() ? " (priority district)" : "", b.active_deployments(),
               (long long)b.capacity_trained());
@@ -886,9 +854,9 @@ int PspRequests(const Globals& g, bool suggested, const std::string& municipalit
   auto s = PspStub(g)->ListSupportRequests(&ctx, r, &out);
   if (!s.ok()) return Fail(s);
   for (const auto& q : out.requests()) {
-    if (g.json) std::cout << Json(q) << "\n";
-    else std::printf("%s %-6s %-10s %-18s %s\n", q.request_id().c_str(), q.municipality_code().c_str(),
-                     Label(q.status()).c_str(), Label(q.discipline()).c_str(), q.reason().c_str());
+    if (!PrintedAsJson(g, q))
+      std::printf("%s %-6s %-10s %-18s %s\n", q.request_id().c_str(), q.municipality_code().c_str(),
+                  Label(q.status()).c_str(), Label(q.discipline()).c_str(), q.reason().c_str());
   }
   return 0;
 }
@@ -900,10 +868,7 @@ int PspShortlist(const Globals& g, const std::string& request_id) {
   v1::ShortlistResponse out;
   auto s = PspStub(g)->Shortlist(&ctx, r, &out);
   if (!s.ok()) return Fail(s);
-  if (g.json) {
-    std::cout << Json(out) << "\n";
-    return 0;
-  }
+  if (PrintedAsJson(g, out)) return 0;
   for (const auto& c : out.candidates()) {
     std::printf("%6.2f  %s / %s  %s\n", c.score(), c.firm_id().c_str(), c.professional_id().c_str(), c.explanation().c_str());
   }
@@ -989,7 +954,7 @@ int Import(const Globals& g, const std::string& path, std::string format) {
       ++done;
       ++counts[result.outcome()];
       if (result.outcome() == v1::ImportCaseResult::OUTCOME_REJECTED) rejected.push_back(result);
-      if (g.json) std::cout << Json(result) << "\n";
+      PrintedAsJson(g, result);
     }
     if (tty) {
       int width = 40;

@@ -67,6 +67,23 @@ std::vector<Message> JsonLines(const std::string& out) {
   return messages;
 }
 
+// Every case a ListCases request matches, page after page (a test failure, and what was read so
+// far, when a page is refused).
+inline std::vector<v1::Case> ListAllCases(v1::IntakeService::Stub& stub, v1::ListCasesRequest r) {
+  std::vector<v1::Case> cases;
+  do {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    v1::ListCasesResponse page;
+    grpc::Status s = stub.ListCases(&ctx, r, &page);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    if (!s.ok()) break;
+    cases.insert(cases.end(), page.cases().begin(), page.cases().end());
+    r.set_page_token(page.next_page_token());
+  } while (!r.page_token().empty());
+  return cases;
+}
+
 // The case as intake shows it now (an empty case when it cannot be read).
 inline v1::Case GetCase(v1::IntakeService::Stub& stub, const std::string& case_number) {
   grpc::ClientContext ctx;

@@ -409,28 +409,15 @@ TEST_F(IntakeIntegrationTest, WarroomctlReportsShowsListsMovesAndNotesACase) {
 // it again (as `up` after a lost marker file would) makes no second case.
 TEST_F(IntakeIntegrationTest, TheDemoDataSpreadsOverWardsChannelsAndStatesAndLoadsOnce) {
   constexpr int kCases = 300;
-  auto all_cases = [&] {
-    std::vector<v1::Case> cases;
-    v1::ListCasesRequest r;
-    r.set_page_size(100);
-    do {
-      grpc::ClientContext ctx;
-      v1::ListCasesResponse page;
-      grpc::Status s = stub_->ListCases(&ctx, r, &page);
-      EXPECT_TRUE(s.ok()) << s.error_message();
-      if (!s.ok()) break;
-      cases.insert(cases.end(), page.cases().begin(), page.cases().end());
-      r.set_page_token(page.next_page_token());
-    } while (!r.page_token().empty());
-    return cases;
-  };
   for (int run = 1; run <= 2; ++run) {
     testing::CtlRun demo = Ctl({"demo", "--cases", std::to_string(kCases)});
     ASSERT_EQ(demo.code, 0) << demo.out;
     EXPECT_NE(demo.out.find("demo: " + std::to_string(kCases) + " cases reported (0 failed)"), std::string::npos)
         << demo.out;
   }
-  auto cases = all_cases();
+  v1::ListCasesRequest all;
+  all.set_page_size(100);
+  auto cases = testing::ListAllCases(*stub_, all);
   ASSERT_EQ(cases.size(), static_cast<size_t>(kCases)) << "the second load made no new case";
   std::set<std::string> wards;
   std::set<int> channels, statuses;

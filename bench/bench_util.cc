@@ -103,6 +103,13 @@ std::string CpuMeter::PerUnit(const std::vector<double>& used, double units) con
   return out;
 }
 
+std::string CpuMeter::CoresBusy(double cpu_seconds, double wall_seconds) {
+  char busy[64];
+  std::snprintf(busy, sizeof(busy), "%.2f of %u cores busy", wall_seconds > 0 ? cpu_seconds / wall_seconds : 0,
+                std::thread::hardware_concurrency());
+  return busy;
+}
+
 int64_t RedisInfoInt(RedisClient& redis, const std::string& field) {
   auto info = redis.Command({"INFO"});  // the default sections: memory, persistence, stats, ...
   if (!info.ok()) return 0;

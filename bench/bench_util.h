@@ -67,6 +67,8 @@ class CpuMeter {
   std::vector<double> Used() const;
   // "redis 91, intake 128, load generator 45": microseconds each used per unit of work done.
   std::string PerUnit(const std::vector<double>& used, double units) const;
+  // "1.62 of 2 cores busy": CPU seconds used over a stretch of wall-clock seconds.
+  static std::string CoresBusy(double cpu_seconds, double wall_seconds);
 
  private:
   std::vector<Process> processes_;

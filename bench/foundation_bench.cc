@@ -67,9 +67,7 @@ void EchoBaseline(const Env& env, Results& results) {
   results.Add({kEcho, calls / seconds, "calls/s", "baseline"});
   // What a call costs in CPU, so that a service's cost a call can be set against it (intake).
   double used = cpu.Used().front();
-  char busy[64];
-  std::snprintf(busy, sizeof(busy), "%.2f of %u cores busy", used / seconds, std::thread::hardware_concurrency());
-  results.Add({kEchoCpu, calls > 0 ? used * 1e6 / calls : 0, "us", busy});
+  results.Add({kEchoCpu, calls > 0 ? used * 1e6 / calls : 0, "us", CpuMeter::CoresBusy(used, seconds)});
   results.Add({"grpc echo p50", all.Percentile(50), "us", ""});
   results.Add({"grpc echo p99", all.Percentile(99), "us", ""});
   server.Shutdown(std::chrono::milliseconds(100));

@@ -107,11 +107,8 @@ void IntakeScenarios(const Env& env, Results& results) {
     std::vector<double> used = cpu.Used();
     double total = 0;
     for (double u : used) total += u;
-    char busy[64];
-    std::snprintf(busy, sizeof(busy), "; %.2f of %u cores busy", total / flat.seconds,
-                  std::thread::hardware_concurrency());
     results.Add({"intake ReportCase flat out: CPU a case (all processes)", total * 1e6 / n, "us",
-                 cpu.PerUnit(used, n) + busy});
+                 cpu.PerUnit(used, n) + "; " + CpuMeter::CoresBusy(total, flat.seconds)});
     if (const double echo_cpu = results.Get(kEchoCpu); echo_cpu > 0) {
       results.Add({"intake ReportCase flat out: CPU a case / CPU an echo call", total * 1e6 / n / echo_cpu, "x",
                    "0.4 of the echo needs at most 2.5 with the cores as busy as in the echo"});
